@@ -1,0 +1,150 @@
+"""Incremental state in `.dateline-cache/cache.sqlite`.
+
+- `markup`: rendered article bodies, content-addressed by `markup.body_key`
+  (a hash of the body, its path and the renderer version), each row with a
+  CRC so a damaged value is detected and re-rendered, never published.
+- `outputs`: the manifest of the last published site: per output file the key
+  of its inputs, the digest of its bytes and the file's identity on disk
+  (size, mtime, inode). A page whose key is unchanged and whose file is still
+  the one we wrote is linked into the next site instead of re-rendered.
+
+The cache is a pure optimisation: any error reading it (a truncated or
+corrupted file, another version's schema) discards it and the build runs cold.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = "3"
+CACHE_FILE = "cache.sqlite"
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    key: str
+    sha: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class CacheError(Exception):
+    pass
+
+
+class Store:
+    """The markup store and the output manifest, in one SQLite file."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.discarded = False
+        self._db = self._open(path) if path is not None else sqlite3.connect(":memory:")
+        if path is None:
+            self._create(self._db)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(path)
+            row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None or row[0] != SCHEMA_VERSION:
+                raise CacheError("schema")
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise CacheError("quick_check")
+            return db
+        except (sqlite3.DatabaseError, CacheError):
+            try:
+                db.close()
+            except Exception:  # noqa: BLE001 - closing a broken handle
+                pass
+            self.discarded = path.exists()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            db = sqlite3.connect(path)
+            self._create(db)
+            return db
+
+    @staticmethod
+    def _create(db: sqlite3.Connection) -> None:
+        db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, html TEXT NOT NULL,
+                                               links TEXT NOT NULL, crc INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,
+                                                sha TEXT NOT NULL, size INTEGER NOT NULL,
+                                                mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
+                                                PRIMARY KEY (out, path));
+            """
+        )
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        db.commit()
+
+    # -- markup ---------------------------------------------------------------
+    def markup_keys(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT key FROM markup")}
+
+    def get_markup(self, key: str) -> tuple[str, tuple[str, ...]] | None:
+        row = self._db.execute("SELECT html, links, crc FROM markup WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        html, links, crc = row
+        if zlib.crc32(html.encode("utf-8", "surrogatepass")) != crc:
+            self._db.execute("DELETE FROM markup WHERE key = ?", (key,))
+            return None
+        return html, tuple(json.loads(links))
+
+    def links_of(self, keys) -> dict[str, tuple[str, ...]]:
+        wanted = set(keys)
+        return {key: tuple(json.loads(links)) for key, links in self._db.execute("SELECT key, links FROM markup")
+                if key in wanted}
+
+    def put_markup(self, rows) -> None:
+        """rows: iterable of (key, html, links)."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO markup VALUES (?, ?, ?, ?)",
+            ((key, html, json.dumps(list(links)), zlib.crc32(html.encode("utf-8", "surrogatepass")))
+             for key, html, links in rows))
+
+    def prune_markup(self, keep: set[str]) -> None:
+        stale = [(key,) for key in self.markup_keys() - keep]
+        self._db.executemany("DELETE FROM markup WHERE key = ?", stale)
+
+    # -- manifest -------------------------------------------------------------
+    def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
+        rows = self._db.execute("SELECT path, key, sha, size, mtime_ns, inode FROM outputs WHERE out = ?",
+                                (_out_key(out_dir),))
+        return {path: ManifestEntry(key, sha, size, mtime, inode) for path, key, sha, size, mtime, inode in rows}
+
+    def save_manifest(self, out_dir: Path, entries: dict[str, ManifestEntry]) -> None:
+        out = _out_key(out_dir)
+        self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+        self._db.executemany(
+            "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((out, path, e.key, e.sha, e.size, e.mtime_ns, e.inode) for path, e in sorted(entries.items())))
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()
+
+
+def _out_key(out_dir: Path) -> str:
+    return os.path.realpath(out_dir)
+
+
+def open_store(cache_dir: Path, enabled: bool) -> Store:
+    """The cache store. `enabled=False` (`--no-cache`) throws the old cache away
+    first, so the build is cold and leaves a fresh cache behind."""
+    path = cache_dir / CACHE_FILE
+    if not enabled:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    return Store(path)

@@ -1,0 +1,145 @@
+"""SiteConfig: the site's settings from site.yaml, every problem named."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Problem
+from .urls import base_url_problem, normalise_base_url, permalink_problem
+from .yamltext import YamlProblem, load_text_yaml
+
+CONFIG_FILE = "site.yaml"
+DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path                      # the project folder holding site.yaml
+    title: str
+    base_url: str                   # absolute, ends with "/"
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"           # IANA name
+    per_page: int = 10
+    feed_items: int = 20
+    permalink: str = DEFAULT_PERMALINK
+    copyright: str = ""
+    extra: dict = field(default_factory=dict, hash=False, compare=True)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def static_dirs(self) -> tuple[Path, ...]:
+        """Folders copied as they are: the theme's first, then the site's (which wins)."""
+        return (self.root / "layouts" / "static", self.root / "static")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".dateline-cache"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# key -> (kind, required)
+_KEYS = {
+    "title": ("text", True),
+    "base_url": ("text", True),
+    "description": ("text", False),
+    "language": ("text", False),
+    "timezone": ("text", False),
+    "per_page": ("int", False),
+    "feed_items": ("int", False),
+    "permalink": ("text", False),
+    "copyright": ("text", False),
+    "extra": ("mapping", False),
+}
+
+
+def did_you_mean(name: str, choices) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def is_valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[SiteConfig | None, list[Problem]]:
+    """Turn site.yaml text into a SiteConfig, or the list of what is wrong with it."""
+    try:
+        loaded = load_text_yaml(text)
+    except YamlProblem as error:
+        return None, [Problem(path_label, error.line, "site.yaml", error.message)]
+    data = loaded.value
+    if not isinstance(data, dict):
+        return None, [Problem(path_label, 1, "site.yaml", "expected a mapping of settings such as `title: My news`")]
+    problems: list[Problem] = []
+    values: dict = {}
+    for key, value in data.items():
+        line = loaded.key_lines.get(str(key), 1)
+        if key not in _KEYS:
+            problems.append(Problem(path_label, line, str(key), "unknown setting", did_you_mean(str(key), _KEYS)))
+            continue
+        kind, _ = _KEYS[key]
+        if value is None:
+            problems.append(Problem(path_label, line, key, "is empty"))
+        elif kind == "text":
+            if not isinstance(value, str):
+                problems.append(Problem(path_label, line, key, "expected text"))
+            else:
+                values[key] = value.strip()
+        elif kind == "int":
+            if not (isinstance(value, str) and value.strip().isdigit() and int(value) > 0):
+                problems.append(Problem(path_label, line, key, f"expected a whole number above 0, got {value!r}"))
+            else:
+                values[key] = int(value)
+        elif kind == "mapping":
+            if not isinstance(value, dict):
+                problems.append(Problem(path_label, line, key, "expected a mapping"))
+            else:
+                values[key] = value
+    for key, (_, required) in _KEYS.items():
+        if required and key not in data:
+            problems.append(Problem(path_label, 1, key, "is required"))
+
+    line_of = lambda key: loaded.key_lines.get(key, 1)  # noqa: E731
+    if "base_url" in values:
+        why = base_url_problem(values["base_url"])
+        if why:
+            problems.append(Problem(path_label, line_of("base_url"), "base_url", why))
+        values["base_url"] = normalise_base_url(values["base_url"])
+    if "timezone" in values and not is_valid_zone(values["timezone"]):
+        problems.append(Problem(path_label, line_of("timezone"), "timezone",
+                                f"unknown time zone {values['timezone']!r}", "use an IANA name such as Europe/London"))
+    if "permalink" in values:
+        why = permalink_problem(values["permalink"])
+        if why:
+            problems.append(Problem(path_label, line_of("permalink"), "permalink", why))
+    if problems:
+        return None, problems
+    return SiteConfig(root=root, **values), []
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"not found in {root}")]
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}")]
+    return parse_config(text, root)

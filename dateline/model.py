@@ -1,0 +1,66 @@
+"""The values the build passes around: complete and immutable once built."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article's metadata. The Markdown body is not kept here (archives are
+    large); `body_key` names its rendered HTML in the markup store."""
+
+    source: str                 # path relative to the project root: "content/2025/10/kl-talks.md"
+    slug: str
+    title: str
+    authors: tuple[str, ...]
+    published: datetime         # timezone-aware
+    timezone: str               # IANA zone the article's times are shown in
+    url: str                    # site path, e.g. "/2025/10/25/kl-talks/"
+    body_key: str               # key of the rendered body in the markup store
+    summary: str = ""
+    updated: datetime | None = None
+    location: str = ""
+    tags: tuple[str, ...] = ()
+    section: str = ""
+    image: str = ""
+    image_alt: str = ""
+    image_caption: str = ""
+    id: str = ""                # stable feed id from front matter, "" when not given
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    extra: dict = field(default_factory=dict, compare=True, hash=False)
+    key_lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def content_path(self) -> str:
+        """The source path relative to content/, as links between articles are written."""
+        return self.source.split("/", 1)[1]
+
+    @property
+    def last_modified(self) -> datetime:
+        """When readers last saw a change: the latest of published, updated and corrections."""
+        dates = [self.published]
+        if self.updated is not None:
+            dates.append(self.updated)
+        dates.extend(correction.date for correction in self.corrections)
+        return max(dates)
+
+
+def sort_key(article: Article) -> tuple:
+    """The one total order of articles: newest first, then slug, then source path."""
+    return (-article.published.timestamp(), article.slug, article.source)
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str   # "author" | "tag" | "section" | "location"
+    name: str
+    slug: str

@@ -1,0 +1,90 @@
+"""The Jinja environment and the page contexts. Templates only display data:
+every list, order and slice is decided in Python before it reaches them."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+from markupsafe import Markup
+
+from .archive import TERM_FOLDERS, term_path, term_slug
+from .config import SiteConfig
+from .timefmt import display_date, display_datetime, iso_datetime
+from .urls import SiteUrls
+
+
+def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(layouts_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals.update(
+        site=config,
+        link=urls.link,
+        absolute=urls.absolute,
+        term_link=lambda kind, name: urls.link(term_path(kind, term_slug(name))),
+        term_folders=TERM_FOLDERS,
+    )
+    env.filters.update(
+        display_datetime=display_datetime,
+        display_date=display_date,
+        iso_datetime=iso_datetime,
+        json_ld=json_ld,
+    )
+    return env
+
+
+def json_ld(data) -> Markup:
+    """JSON for a <script type="application/ld+json"> block. `<`, `>` and `&` are
+    written as \\u escapes so no value (say a headline with `</script>`) can end
+    the block early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def body_markup(html: str) -> Markup:
+    """The one place article HTML (rendered from the author's Markdown) is trusted."""
+    return Markup(html)
+
+
+def template_fingerprints(env: jinja2.Environment, names) -> dict[str, str]:
+    """A digest per template of its own source and every template it extends or includes,
+    so that editing one template re-renders only the pages that use it."""
+    sources: dict[str, str] = {}
+    uses: dict[str, set[str]] = {}
+
+    def visit(name: str) -> None:
+        if name in sources:
+            return
+        source, _, _ = env.loader.get_source(env, name)
+        sources[name] = source
+        uses[name] = {ref for ref in meta.find_referenced_templates(env.parse(source)) if ref}
+        for ref in sorted(uses[name]):
+            visit(ref)
+
+    def closure(name: str) -> list[str]:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(uses[current])
+        return sorted(seen)
+
+    fingerprints = {}
+    for name in names:
+        visit(name)
+        digest = hashlib.sha256()
+        for used in closure(name):
+            digest.update(used.encode() + b"\0" + sources[used].encode() + b"\0")
+        fingerprints[name] = digest.hexdigest()
+    return fingerprints

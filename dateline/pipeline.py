@@ -1,0 +1,298 @@
+"""`build()` and `check()`: the stages in order.
+
+1. content: list and read the sources, split the front matter off
+2. schema: each file -> Article or problems; bodies rendered into the store
+3. archive: one sort, every listing, collisions
+4. plan: every output file with the key of its inputs
+5. render what changed, stage, and swap the new site in (output)
+Stages 1-4 never write the site, so `check` is stages 1-4.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .archive import Archive, build_archive
+from .cache import Store, open_store
+from .config import SiteConfig
+from .content import file_digest, find_sources, find_static_files, image_size, read_source
+from .errors import BuildError, Problem
+from .markup import MarkdownRenderer, body_key
+from .model import Article
+from .output import OutputError, Staging, check_output_dir
+from .pages import make_environment, template_fingerprints
+from .plan import TEMPLATES, PageJob, Planner, digest, site_key
+from .render import Renderer, RenderError
+from .schema import parse_article
+from .urls import SiteUrls, output_path
+
+CHUNK = 64
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path
+    drafts: bool = False
+    jobs: int = 1
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    articles: int
+    pages: int
+    feeds: int
+    rendered: int
+    written: int
+    unchanged: int
+    removed: int
+    markdown_rendered: int
+    cache_discarded: bool
+    written_paths: tuple[str, ...]
+
+
+# -- stage 2: articles --------------------------------------------------------
+
+_worker_renderer: MarkdownRenderer | None = None
+
+
+def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozenset[str]):
+    """Read, parse and (when not cached) render a chunk of sources. Runs in workers."""
+    global _worker_renderer
+    if _worker_renderer is None:
+        _worker_renderer = MarkdownRenderer()
+    results = []
+    for path in paths:
+        source, problems = read_source(Path(root), path)
+        if source is None:
+            results.append((None, problems, None))
+            continue
+        content_path = path.split("/", 1)[1]
+        key = body_key(content_path, source.body)
+        article, problems = parse_article(source, config, key)
+        rendered = None
+        if article is not None and key not in known:
+            body = _worker_renderer.render(content_path, source.body)
+            rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes))
+        results.append((article, problems, rendered))
+    return results
+
+
+def _link_lines(source, targets) -> dict[str, int]:
+    """The line each linked file name first appears on, for error messages."""
+    lines = source.body.split("\n")
+    found = {}
+    for target in targets:
+        name = target.rsplit("/", 1)[-1]
+        for number, text in enumerate(lines):
+            if name in text:
+                found[target] = source.body_line + number
+                break
+    return found
+
+
+
+
+
+def load_articles(config: SiteConfig, store: Store, jobs: int):
+    """Every article (drafts included) and every problem; bodies land in the store."""
+    paths, problems = find_sources(config.root, config.content_dir)
+    known = frozenset(store.markup_keys())
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    articles: list[Article] = []
+    link_lines: dict[str, dict[str, int]] = {}
+    rendered_count = 0
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks,
+                               [known] * len(chunks))
+            rendered_count = _collect(results, articles, problems, store, link_lines)
+    else:
+        results = (_load_chunk(str(config.root), config, chunk, known) for chunk in chunks)
+        rendered_count = _collect(results, articles, problems, store, link_lines)
+    return articles, problems, link_lines, rendered_count
+
+
+def _collect(results, articles, problems, store, link_lines) -> int:
+    count = 0
+    for chunk in results:
+        rows = []
+        for article, article_problems, rendered in chunk:
+            problems.extend(article_problems)
+            if article is not None:
+                articles.append(article)
+            if rendered is not None:
+                key, html, links, lines = rendered
+                rows.append((key, html, links))
+                link_lines[key] = lines
+                count += 1
+        store.put_markup(rows)
+    return count
+
+
+def link_problems(articles, store: Store, link_lines, drafts_left_out: set[str]) -> list[Problem]:
+    by_source = {a.content_path for a in articles}
+    links = store.links_of(a.body_key for a in articles)
+    problems = []
+    for article in articles:
+        for target in links.get(article.body_key, ()):
+            if target in by_source:
+                continue
+            line = link_lines.get(article.body_key, {}).get(target, article.key_lines.get("title", 0))
+            if target.startswith("../"):
+                message = f"link to {target} points outside content/"
+            elif target in drafts_left_out:
+                message = f"link to content/{target}, a draft left out of this build"
+            else:
+                message = f"link to content/{target}, which does not exist"
+            problems.append(Problem(article.source, line, "body", message))
+    return problems
+
+
+# -- stages 1-4 ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Checked:
+    archive: Archive
+    articles_total: int
+    markdown_rendered: int
+
+
+def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
+    """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
+    articles, problems, link_lines, rendered = load_articles(config, store, options.jobs)
+    drafts = {a.content_path for a in articles if a.draft}
+    if not options.drafts:
+        articles = [a for a in articles if not a.draft]
+    else:
+        drafts = set()
+    problems += link_problems(articles, store, link_lines, drafts)
+    archive, archive_problems = build_archive(articles)
+    problems += archive_problems
+    if problems:
+        store.commit()
+        raise BuildError(problems)
+    store.commit()
+    return Checked(archive, len(articles), rendered)
+
+
+# -- stage 5: render and publish ---------------------------------------------------
+
+_worker_state: Renderer | None = None
+
+
+def _render_chunk(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: list[PageJob]) -> list[bytes]:
+    global _worker_state
+    if _worker_state is None:
+        _worker_state = Renderer.create(config, urls, Store(Path(cache_path)))
+    return [_worker_state.render(job) for job in jobs]
+
+
+def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool) -> list[PageJob]:
+    env = make_environment(config.layouts_dir, config, urls)
+    templates = template_fingerprints(env, TEMPLATES)
+    static = find_static_files(config.static_dirs)
+    sizes = {a.image: size for a in archive.articles if a.image
+             for size in [image_size(static, a.image)] if size is not None}
+    planner = Planner(archive, config, urls, site_key(config, urls, drafts), templates,
+                      store.links_of(a.body_key for a in archive.articles), sizes, {})
+    jobs = planner.jobs()
+    jobs += [PageJob(path, "copy", file_digest(source), source) for path, source in static.items()]
+    return jobs
+
+
+def collision_problems(jobs: list[PageJob]) -> list[Problem]:
+    problems = []
+    seen: dict[str, PageJob] = {}
+    for job in jobs:
+        try:
+            rel = output_path(job.path)
+        except ValueError as error:
+            problems.append(Problem(job.origin or "site", 0, "url", str(error)))
+            continue
+        other = seen.setdefault(rel, job)
+        if other is not job:
+            first, second = sorted([other.origin or "a generated page", job.origin or "a generated page"])
+            culprit = job if job.origin else other
+            problems.append(Problem(culprit.origin or "site", 0, "url",
+                                    f"{job.path} is produced twice: by {first} and by {second}",
+                                    "change a slug, an alias or the permalink pattern"))
+    return problems
+
+
+def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
+    """Build the site into options.out_dir; raises BuildError (nothing written) on bad input."""
+    problem = check_output_dir(options.out_dir, config.root)
+    if problem:
+        raise BuildError([Problem("--out", 0, "out", problem)])
+    store = open_store(config.cache_dir, options.use_cache)
+    try:
+        checked = check(config, options, store)
+        urls = SiteUrls(config.base_url)
+        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts), key=lambda j: j.path)
+        problems = collision_problems(jobs)
+        if problems:
+            raise BuildError(problems)
+        stats, rendered = publish(config, urls, store, jobs, options)
+        store.prune_markup({a.body_key for a in checked.archive.articles})
+        store.commit()
+    finally:
+        store.close()
+    feeds = sum(1 for job in jobs if job.kind == "feed")
+    pages = sum(1 for job in jobs if job.kind == "page")
+    return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
+                       written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
+                       markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
+                       written_paths=tuple(stats.written_paths))
+
+
+def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
+    previous = store.manifest(options.out_dir)
+    staging = Staging(options.out_dir, previous)
+    try:
+        to_render = []
+        for job in jobs:
+            rel = output_path(job.path)
+            if job.kind == "copy":
+                staging.copy(rel, job.key, job.data)
+            elif staging.can_keep(rel, job.key):
+                staging.keep(rel)
+            else:
+                to_render.append((rel, job))
+        for (rel, job), data in zip(to_render, render_all(config, urls, store, [j for _, j in to_render],
+                                                          options.jobs)):
+            staging.put(rel, job.key, data)
+        stats = staging.commit()
+    except (RenderError, OutputError, OSError):
+        staging.abort()
+        raise
+    except BaseException:
+        staging.abort()
+        raise
+    store.save_manifest(options.out_dir, staging.manifest)
+    return stats, len(to_render)
+
+
+def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int):
+    """Rendered bytes in job order; in worker processes when there is enough work."""
+    store.commit()
+    if workers > 1 and len(jobs) > CHUNK * 2 and store.path is not None:
+        chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_render_chunk, [config] * len(chunks), [urls] * len(chunks),
+                                   [str(store.path)] * len(chunks), chunks):
+                yield from result
+    else:
+        renderer = Renderer.create(config, urls, store)
+        for job in jobs:
+            yield renderer.render(job)
+
+
+def with_overrides(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    return replace(config, base_url=base_url) if base_url else config
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

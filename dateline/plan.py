@@ -1,0 +1,324 @@
+"""Which files the site has and what each is made from: a list of `PageJob`s.
+
+Every job carries a `key`, a digest of all of its real inputs (the site
+settings, the code version, the templates it uses, and the articles it shows),
+so an incremental build can tell which outputs would come out the same
+without rendering them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import __version__
+from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, neighbours, paginate,
+                      related_articles, term_path, term_slug)
+from .config import SiteConfig
+from .model import Article
+from .sitemap import SitemapEntry, news_entries, news_sitemap_bytes, robots_bytes, sitemap_files
+from .urls import SiteUrls
+
+TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html")
+KIND_TITLES = {"author": "Authors", "tag": "Topics", "section": "Sections", "location": "Places"}
+KIND_LABELS = {"author": "Stories by", "tag": "Topic:", "section": "Section:", "location": "Dateline:"}
+
+
+@dataclass(frozen=True)
+class PageJob:
+    path: str           # site path
+    kind: str           # "page" | "feed" | "bytes" | "copy"
+    key: str            # digest of every input
+    data: object        # what the renderer needs (picklable)
+    origin: str = ""    # the source file responsible, for collision messages
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    format: str                         # "rss" | "atom" | "json"
+    title: str
+    description: str
+    home_path: str
+    rss_path: str
+    atom_path: str
+    json_path: str
+    articles: tuple[Article, ...]
+    link_targets: dict
+
+
+def digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def site_key(config: SiteConfig, urls: SiteUrls, drafts: bool) -> str:
+    settings = repr(sorted((k, repr(v)) for k, v in vars(config).items() if k != "root"))
+    return digest(__version__, settings, urls.base_url, str(drafts))
+
+
+class Planner:
+    """Builds the job list for one archive; holds per-build lookups so every
+    article's digest and link targets are computed once."""
+
+    def __init__(self, archive: Archive, config: SiteConfig, urls: SiteUrls, site_key_: str,
+                 template_keys: dict[str, str], body_links: dict[str, tuple[str, ...]],
+                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, dict]):
+        self.archive = archive
+        self.config = config
+        self.urls = urls
+        self.site_key = site_key_
+        self.template_keys = template_keys
+        self.body_links = body_links
+        self.image_sizes = image_sizes
+        self.profiles = profiles
+        self.digests = {a.source: digest(repr(a)) for a in archive.articles}
+
+    # -- helpers ---------------------------------------------------------------
+    def key(self, template: str, *parts: str) -> str:
+        return digest(self.site_key, self.template_keys.get(template, template), *parts)
+
+    def signature(self, articles) -> str:
+        return ",".join(self.digests[a.source] for a in articles)
+
+    def link_targets(self, article: Article) -> dict[str, str]:
+        by_source = self.archive.by_source
+        return {t: by_source[t].url for t in self.body_links.get(article.body_key, ()) if t in by_source}
+
+    def image_url(self, article: Article, absolute: bool) -> str:
+        if not article.image:
+            return ""
+        if urlsplit(article.image).scheme:
+            return article.image
+        path = article.image if article.image.startswith("/") else "/" + article.image
+        return self.urls.absolute(path) if absolute else self.urls.link(path)
+
+    def home_feeds(self) -> list[dict]:
+        title = self.config.title
+        return [{"type": "application/rss+xml", "title": f"{title} (RSS)", "path": "/feed.xml"},
+                {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": "/atom.xml"},
+                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"}]
+
+    def publisher(self) -> dict:
+        return {"@type": "Organization", "name": self.config.title, "url": self.urls.absolute("/"),
+                "logo": {"@type": "ImageObject", "url": self.urls.absolute("/favicon.svg")}}
+
+    def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
+             feeds=None, json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
+        return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
+                "og_type": og_type, "image": image, "feeds": (feeds or []) + self.home_feeds(),
+                "json_ld": json_ld, "breadcrumbs": list(breadcrumbs), "noindex": noindex}
+
+    # -- the plan --------------------------------------------------------------
+    def jobs(self) -> list[PageJob]:
+        jobs: list[PageJob] = []
+        for index, article in enumerate(self.archive.articles):
+            jobs.append(self.article_job(article, index))
+            jobs.extend(self.alias_jobs(article))
+        listings = [self.archive.home, *self.archive.dates,
+                    *(listing for kind in TERM_KINDS for listing in self.archive.terms[kind])]
+        for listing in listings:
+            for page in paginate(listing, self.config.per_page):
+                jobs.append(self.list_job(page))
+            jobs.extend(self.feed_jobs(listing))
+        for kind in TERM_KINDS:
+            jobs.append(self.terms_job(kind))
+        jobs.append(self.archive_index_job())
+        jobs.append(self.not_found_job())
+        jobs.extend(self.machine_jobs(jobs))
+        return jobs
+
+    def article_job(self, article: Article, index: int) -> PageJob:
+        newer, older = neighbours(self.archive, article, index)
+        related = related_articles(self.archive, article)
+        image_size = self.image_sizes.get(article.image)
+        image_absolute = self.image_url(article, absolute=True)
+        crumbs = [{"name": "Front page", "path": "/"}]
+        if article.section:
+            crumbs.append({"name": article.section, "path": term_path("section", term_slug(article.section))})
+        crumbs.append({"name": article.title, "path": article.url})
+        context = {
+            "article": article, "newer": newer, "older": older, "related": related,
+            "image_src": self.image_url(article, absolute=False), "image_size": image_size,
+            "meta": self.meta(title=article.title, description=article.summary, path=article.url,
+                              og_type="article", image=image_absolute, json_ld=self.article_json_ld(article),
+                              breadcrumbs=crumbs),
+        }
+        targets = self.link_targets(article)
+        key = self.key("article.html", "article", self.digests[article.source],
+                       self.signature([a for a in (newer, older) if a] + list(related)),
+                       repr(sorted(targets.items())), repr(image_size))
+        return PageJob(article.url, "page", key,
+                       {"template": "article.html", "context": context, "body": (article.body_key, targets)},
+                       article.source)
+
+    def article_json_ld(self, article: Article) -> dict:
+        data = {
+            "@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": article.title, "description": article.summary,
+            "datePublished": article.published.isoformat(),
+            "dateModified": article.last_modified.isoformat(),
+            "author": [{"@type": "Person", "name": name,
+                        "url": self.urls.absolute(term_path("author", term_slug(name)))} for name in article.authors],
+            "publisher": self.publisher(),
+            "mainEntityOfPage": {"@type": "WebPage", "@id": self.urls.absolute(article.url)},
+            "url": self.urls.absolute(article.url),
+            "inLanguage": self.config.language,
+        }
+        if article.location:
+            data["dateline"] = article.location
+            data["locationCreated"] = {"@type": "Place", "name": article.location}
+        if article.section:
+            data["articleSection"] = article.section
+        if article.tags:
+            data["keywords"] = list(article.tags)
+        if article.image:
+            data["image"] = [self.image_url(article, absolute=True)]
+        return data
+
+    def alias_jobs(self, article: Article) -> list[PageJob]:
+        jobs = []
+        for alias in article.aliases:
+            context = {"title": article.title, "target": self.urls.link(article.url),
+                       "target_absolute": self.urls.absolute(article.url)}
+            path = alias if alias.endswith("/") or alias.endswith(".html") else alias + "/"
+            jobs.append(PageJob(path, "page", self.key("redirect.html", "alias", path, article.title, article.url),
+                                {"template": "redirect.html", "context": context, "body": None}, article.source))
+        return jobs
+
+    def list_heading(self, listing: Listing) -> tuple[str, str]:
+        if listing.kind == "home":
+            return "Latest stories", self.config.description
+        if listing.kind in ("year", "month", "day"):
+            return f"Stories from {listing.name}", ""
+        return f"{KIND_LABELS[listing.kind]} {listing.name}", ""
+
+    def list_job(self, page: ListPage) -> PageJob:
+        listing = page.listing
+        heading, intro = self.list_heading(listing)
+        title = heading if page.number == 0 else f"{heading}, page {page.number}"
+        if listing.kind == "home" and page.number == 0:
+            title = ""
+        feeds = []
+        feed_path = atom_path = ""
+        if listing.kind != "home":
+            feed_path, atom_path = listing.path + "feed.xml", listing.path + "atom.xml"
+            feeds = [{"type": "application/rss+xml", "title": f"{heading} (RSS)", "path": feed_path},
+                     {"type": "application/atom+xml", "title": f"{heading} (Atom)", "path": atom_path}]
+        crumbs = self.list_breadcrumbs(listing, page)
+        profile = self.profiles.get(listing.name) if listing.kind == "author" else None
+        json_ld = {
+            "@context": "https://schema.org", "@type": "CollectionPage", "name": title or self.config.title,
+            "url": self.urls.absolute(page.path),
+            "breadcrumb": {"@type": "BreadcrumbList", "itemListElement": [
+                {"@type": "ListItem", "position": i + 1, "name": c["name"], "item": self.urls.absolute(c["path"])}
+                for i, c in enumerate(crumbs)]},
+        }
+        context = {
+            "heading": heading if page.number == 0 else f"{heading} (page {page.number})",
+            "intro": intro if page.number == 0 else "",
+            "stories": page.articles, "newer": page.newer, "older": page.older,
+            "feed_path": feed_path, "atom_path": atom_path, "profile": profile,
+            "meta": self.meta(title=title, description=intro or heading, path=page.path, feeds=feeds,
+                              json_ld=json_ld, breadcrumbs=crumbs if listing.kind != "home" else ()),
+        }
+        key = self.key("list.html", "list", page.path, heading, intro, page.older, page.newer,
+                       repr(profile), self.signature(page.articles))
+        return PageJob(page.path, "page", key, {"template": "list.html", "context": context, "body": None})
+
+    def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
+        crumbs = [{"name": "Front page", "path": "/"}]
+        if listing.kind in TERM_KINDS:
+            crumbs.append({"name": KIND_TITLES[listing.kind], "path": f"/{TERM_FOLDERS[listing.kind]}/"})
+        elif listing.kind in ("year", "month", "day"):
+            crumbs.append({"name": "Archive", "path": "/archive/"})
+        if listing.kind != "home":
+            crumbs.append({"name": listing.name, "path": listing.path})
+        if page.number:
+            crumbs.append({"name": f"Page {page.number}", "path": page.path})
+        return crumbs
+
+    def feed_jobs(self, listing: Listing) -> list[PageJob]:
+        heading, _ = self.list_heading(listing)
+        title = self.config.title if listing.kind == "home" else f"{self.config.title}: {heading}"
+        items = listing.articles[: self.config.feed_items]
+        targets: dict[str, str] = {}
+        for article in items:
+            targets.update(self.link_targets(article))
+        base = listing.path
+        plan = dict(title=title, description=self.config.description or title, home_path=base,
+                    rss_path=base + "feed.xml", atom_path=base + "atom.xml", json_path=base + "feed.json",
+                    articles=items, link_targets=targets)
+        formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
+        signature = self.signature(items) + repr(sorted(targets.items()))
+        jobs = []
+        for fmt in formats:
+            path = {"rss": plan["rss_path"], "atom": plan["atom_path"], "json": plan["json_path"]}[fmt]
+            jobs.append(PageJob(path, "feed", self.key("feed", fmt, path, title, signature),
+                                FeedPlan(format=fmt, **plan)))
+        return jobs
+
+    def terms_job(self, kind: str) -> PageJob:
+        terms = [{"name": listing.name, "path": listing.path, "count": len(listing.articles)}
+                 for listing in self.archive.terms[kind]]
+        path = f"/{TERM_FOLDERS[kind]}/"
+        heading = KIND_TITLES[kind]
+        crumbs = [{"name": "Front page", "path": "/"}, {"name": heading, "path": path}]
+        context = {"heading": heading, "terms": terms,
+                   "meta": self.meta(title=heading, description=f"{heading} of {self.config.title}", path=path,
+                                     breadcrumbs=crumbs, json_ld=self.collection_ld(heading, path, crumbs))}
+        return PageJob(path, "page", self.key("terms.html", "terms", repr(terms)),
+                       {"template": "terms.html", "context": context, "body": None})
+
+    def collection_ld(self, name: str, path: str, crumbs) -> dict:
+        return {"@context": "https://schema.org", "@type": "CollectionPage", "name": name,
+                "url": self.urls.absolute(path),
+                "breadcrumb": {"@type": "BreadcrumbList", "itemListElement": [
+                    {"@type": "ListItem", "position": i + 1, "name": c["name"], "item": self.urls.absolute(c["path"])}
+                    for i, c in enumerate(crumbs)]}}
+
+    def archive_index_job(self) -> PageJob:
+        years = []
+        for listing in self.archive.dates:
+            if listing.kind == "year":
+                years.append({"name": listing.name, "path": listing.path, "count": len(listing.articles),
+                              "months": []})
+            elif listing.kind == "month":
+                years[-1]["months"].append({"name": listing.name, "path": listing.path,
+                                            "count": len(listing.articles)})
+        crumbs = [{"name": "Front page", "path": "/"}, {"name": "Archive", "path": "/archive/"}]
+        context = {"years": years,
+                   "meta": self.meta(title="Archive", description=f"Every month of {self.config.title}",
+                                     path="/archive/", breadcrumbs=crumbs,
+                                     json_ld=self.collection_ld("Archive", "/archive/", crumbs))}
+        return PageJob("/archive/", "page", self.key("archive.html", "archive", repr(years)),
+                       {"template": "archive.html", "context": context, "body": None})
+
+    def not_found_job(self) -> PageJob:
+        context = {"meta": self.meta(title="Page not found", description="", path="", noindex=True)}
+        return PageJob("/404.html", "page", self.key("404.html", "404"),
+                       {"template": "404.html", "context": context, "body": None})
+
+    def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
+        """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
+        lastmods = {a.url: a.last_modified for a in self.archive.articles}
+        entries = [SitemapEntry(self.urls.absolute(job.path), lastmods.get(job.path))
+                   for job in sorted(jobs, key=lambda j: j.path)
+                   if job.kind == "page" and job.path.endswith("/") and job.data["template"] != "redirect.html"]
+        files = sitemap_files(entries, self.urls.absolute)
+        news = news_entries(self.archive.articles, lambda a: self.urls.absolute(a.url))
+        files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))
+        files.append(("/robots.txt", robots_bytes([self.urls.absolute("/sitemap.xml"),
+                                                   self.urls.absolute("/news-sitemap.xml")])))
+        redirects = sorted((self.urls.link(alias if alias.endswith(("/", ".html")) else alias + "/"),
+                            self.urls.link(a.url)) for a in self.archive.articles for alias in a.aliases)
+        files.append(("/_redirects", "".join(f"{old} {new} 301\n" for old, new in redirects).encode()))
+        nginx = "".join(f"    {old} {new};\n" for old, new in redirects)
+        files.append(("/nginx-redirects.conf", (
+            "# Include inside an http {} block, then in the server: if ($dateline_redirect) "
+            "{ return 301 $dateline_redirect; }\nmap $uri $dateline_redirect {\n    default \"\";\n"
+            + nginx + "}\n").encode()))
+        return [PageJob(path, "bytes", digest(path, hashlib.sha256(data).hexdigest()), data)
+                for path, data in files]

@@ -1,0 +1,85 @@
+"""PageJob -> bytes. Top-level functions so worker processes can run them:
+each process keeps one Jinja environment, one Markdown store handle."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import jinja2
+
+from .cache import Store
+from .config import SiteConfig
+from .feeds import Feed, FeedItem, atom_bytes, json_feed_bytes, rss_bytes
+from .markup import absolutise_urls, resolve_links
+from .pages import body_markup, make_environment
+from .plan import FeedPlan, PageJob
+from .urls import SiteUrls
+
+
+class RenderError(Exception):
+    """A template or feed failed; the message names the page and its source file."""
+
+
+@dataclass
+class Renderer:
+    config: SiteConfig
+    urls: SiteUrls
+    store: Store
+    env: jinja2.Environment
+
+    @classmethod
+    def create(cls, config: SiteConfig, urls: SiteUrls, store: Store) -> "Renderer":
+        return cls(config, urls, store, make_environment(config.layouts_dir, config, urls))
+
+    def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool) -> str:
+        cached = self.store.get_markup(body_key)
+        if cached is None:
+            raise RenderError(f"rendered body {body_key[:12]} missing from the cache")
+        return resolve_links(cached[0], targets, self.urls, absolute=absolute)
+
+    def render(self, job: PageJob) -> bytes:
+        try:
+            if job.kind == "page":
+                return self.render_page(job)
+            if job.kind == "feed":
+                return self.render_feed(job.data)
+            if job.kind == "bytes":
+                return job.data
+        except RenderError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any template or renderer failure names the page
+            origin = f" (from {job.origin})" if job.origin else ""
+            raise RenderError(f"{job.path}{origin}: {type(error).__name__}: {error}") from error
+        raise RenderError(f"{job.path}: unknown job kind {job.kind!r}")
+
+    def render_page(self, job: PageJob) -> bytes:
+        data = job.data
+        context = dict(data["context"])
+        if data["body"] is not None:
+            body_key, targets = data["body"]
+            context["body"] = body_markup(self.body_html(body_key, targets, absolute=False))
+        text = self.env.get_template(data["template"]).render(context)
+        return text.encode("utf-8")
+
+    def render_feed(self, plan: FeedPlan) -> bytes:
+        items = []
+        for article in plan.articles:
+            url = self.urls.absolute(article.url)
+            html = self.body_html(article.body_key, plan.link_targets, absolute=True)
+            image = ""
+            if article.image:
+                image = article.image if "://" in article.image else self.urls.absolute(article.image)
+            items.append(FeedItem(
+                id=article.id or url, id_is_permalink=not article.id, url=url, title=article.title,
+                summary=article.summary, content_html=absolutise_urls(html, url),
+                published=article.published, updated=article.last_modified, authors=article.authors,
+                categories=tuple(dict.fromkeys((*((article.section,) if article.section else ()), *article.tags))),
+                image=image))
+        feed = Feed(title=plan.title, description=plan.description, language=self.config.language,
+                    home_url=self.urls.absolute(plan.home_path), rss_url=self.urls.absolute(plan.rss_path),
+                    atom_url=self.urls.absolute(plan.atom_path), json_url=self.urls.absolute(plan.json_path),
+                    items=tuple(items))
+        if plan.format == "rss":
+            return rss_bytes(feed)
+        if plan.format == "atom":
+            return atom_bytes(feed)
+        return json_feed_bytes(feed)
+

@@ -1,0 +1,91 @@
+"""sitemap.xml (split into a sitemap index past 50,000 URLs), the Google News
+sitemap, and robots.txt."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from xml.sax.saxutils import escape
+
+from .feeds import xml_safe
+
+MAX_URLS_PER_SITEMAP = 50_000
+NEWS_WINDOW = timedelta(days=2)
+MAX_NEWS_URLS = 1_000
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str                 # absolute
+    lastmod: datetime | None
+
+
+@dataclass(frozen=True)
+class NewsEntry:
+    url: str
+    title: str
+    published: datetime
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def urlset_bytes(entries) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for entry in entries:
+        lastmod = f"<lastmod>{_w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
+        lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def sitemap_files(entries: list[SitemapEntry], absolute) -> list[tuple[str, bytes]]:
+    """[(site path, bytes)]: one sitemap.xml, or an index of numbered sitemaps.
+
+    `absolute` turns a site path into an absolute URL. Entries keep the caller's order.
+    """
+    if len(entries) <= MAX_URLS_PER_SITEMAP:
+        return [("/sitemap.xml", urlset_bytes(entries))]
+    files = []
+    index_lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                   '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for number, start in enumerate(range(0, len(entries), MAX_URLS_PER_SITEMAP), start=1):
+        chunk = entries[start:start + MAX_URLS_PER_SITEMAP]
+        path = f"/sitemap-{number}.xml"
+        files.append((path, urlset_bytes(chunk)))
+        dates = [entry.lastmod for entry in chunk if entry.lastmod]
+        lastmod = f"<lastmod>{_w3c(max(dates))}</lastmod>" if dates else ""
+        index_lines.append(f"<sitemap><loc>{escape(absolute(path))}</loc>{lastmod}</sitemap>")
+    index_lines.append("</sitemapindex>\n")
+    return [("/sitemap.xml", "\n".join(index_lines).encode("utf-8"))] + files
+
+
+def news_entries(articles, url_of) -> list[NewsEntry]:
+    """Articles from the two days before the newest one (not the wall clock: a
+    build must not depend on when it runs), newest first, at most 1,000."""
+    if not articles:
+        return []
+    newest = articles[0].published
+    recent = [a for a in articles if newest - a.published <= NEWS_WINDOW]
+    return [NewsEntry(url_of(a), a.title, a.published) for a in recent[:MAX_NEWS_URLS]]
+
+
+def news_sitemap_bytes(entries, publication: str, language: str) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
+    for entry in entries:
+        lines.append(
+            f"<url><loc>{escape(entry.url)}</loc><news:news><news:publication>"
+            f"<news:name>{escape(xml_safe(publication))}</news:name><news:language>{escape(language)}</news:language>"
+            f"</news:publication><news:publication_date>{_w3c(entry.published)}</news:publication_date>"
+            f"<news:title>{escape(xml_safe(entry.title))}</news:title></news:news></url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots_bytes(sitemap_urls) -> bytes:
+    lines = ["User-agent: *", "Allow: /", ""]
+    lines += [f"Sitemap: {url}" for url in sitemap_urls]
+    return ("\n".join(lines) + "\n").encode("utf-8")
