@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -54,9 +55,18 @@ def digest(*parts: str) -> str:
     return hasher.hexdigest()
 
 
+def code_version() -> str:
+    """A digest of the package's own source, so any code change invalidates cached outputs."""
+    package = Path(__file__).parent
+    hasher = hashlib.sha256(__version__.encode())
+    for path in sorted(package.glob("*.py")):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
 def site_key(config: SiteConfig, urls: SiteUrls, drafts: bool) -> str:
     settings = repr(sorted((k, repr(v)) for k, v in vars(config).items() if k != "root"))
-    return digest(__version__, settings, urls.base_url, str(drafts))
+    return digest(code_version(), settings, urls.base_url, str(drafts))
 
 
 class Planner:
