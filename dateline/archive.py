@@ -11,6 +11,7 @@ every page.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,10 +97,15 @@ def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, 
         )
         for kind in TERM_KINDS
     }
+    dates = _date_listings(ordered, day_archives)
+    problems = _alias_problems(ordered, [archive_home := Listing("home", "", "/", ordered), *dates,
+                                         *(listing for kind in TERM_KINDS for listing in terms[kind])])
+    if problems:
+        return None, problems
     archive = Archive(
         articles=ordered,
-        home=Listing("home", "", "/", ordered),
-        dates=_date_listings(ordered, day_archives),
+        home=archive_home,
+        dates=dates,
         terms=terms,
         term_slugs=term_slugs,
         by_source={article.content_path: article for article in ordered},
@@ -126,6 +132,48 @@ def _duplicate_problems(ordered) -> list[Problem]:
                 problems.append(Problem(article.source, article.key_lines.get("id", 1), "id",
                                         f"{article.id} is also the id of {other.source}",
                                         "every article needs its own id"))
+    return problems
+
+
+def alias_path(alias: str) -> str:
+    """The site path an alias's redirect page is written at: a folder unless it names an .html file."""
+    return alias if alias.endswith(("/", ".html")) else alias + "/"
+
+
+# Generated pages whose paths an alias may not take (besides articles and listings).
+INDEX_PATHS = ("/archive/", *(f"/{folder}/" for folder in TERM_FOLDERS.values()))
+_PAGE_OF = re.compile(r"^(?P<base>/(?:.*/)?)page/\d+/$")
+
+
+def _alias_problems(ordered, listings) -> list[Problem]:
+    """An alias may not take the address of a live page or another alias, nor
+    need a folder where a file is written: every such case names both sides."""
+    owners: dict[str, Article] = {article.url: article for article in ordered}
+    listing_paths = {listing.path: listing for listing in listings}
+    problems = []
+    for article in sorted(ordered, key=lambda a: a.source):
+        line = article.key_lines.get("aliases", 1)
+        for alias in article.aliases:
+            path = alias_path(alias)
+            folders = path.split("/")[1:-1] if path.endswith("/") else path.split("/")[1:-1]
+            page_of = _PAGE_OF.match(path)
+            other = owners.get(path)
+            if other is not None:
+                what = "its own URL" if other is article else f"also the URL of {other.source}"
+                if other.url != path:
+                    what = f"also an alias in {other.source}"
+                problems.append(Problem(article.source, line, "aliases", f"alias {alias} is {what}",
+                                        "remove the alias or change one of the slugs"))
+            elif path in listing_paths or path in INDEX_PATHS or path == "/" or (
+                    page_of and page_of.group("base") in listing_paths):
+                problems.append(Problem(article.source, line, "aliases",
+                                        f"alias {alias} is the address of the generated list page {path}",
+                                        "an alias must be an address no page of this site uses"))
+            elif any("." in folder for folder in folders) or path.startswith("/_redirects"):
+                problems.append(Problem(article.source, line, "aliases",
+                                        f"alias {alias} would need the folder {path}, where a file may be written",
+                                        "write old URLs as folders (/2019/05/old-slug/) or .html files"))
+            owners.setdefault(path, article)
     return problems
 
 

@@ -72,7 +72,7 @@ def _generator(feed: Feed) -> FeedGenerator:
         entry.title(xml_safe(item.title))
         entry.link(href=item.url, rel="alternate")
         if item.summary:
-            entry.description(xml_safe(item.summary))
+            entry.summary(xml_safe(item.summary))
         entry.content(xml_safe(item.content_html), type="html")
         entry.published(item.published)
         entry.updated(item.updated)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -38,6 +39,7 @@ def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> j
         display_date=display_date,
         iso_datetime=iso_datetime,
         json_ld=json_ld,
+        lazy_images=lazy_images,
     )
     return env
 
@@ -49,6 +51,16 @@ def json_ld(data) -> Markup:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
+
+
+_IMG_WITHOUT_LOADING = re.compile(r"<img\b(?![^>]*\bloading=)", re.IGNORECASE)
+
+
+def lazy_images(html: Markup) -> Markup:
+    """Article body images load lazily: they sit below the hero image and the
+    headline, so the first screen never waits for them. An <img> that already
+    says how to load is left alone."""
+    return Markup(_IMG_WITHOUT_LOADING.sub('<img loading="lazy"', str(html)))
 
 
 def body_markup(html: str) -> Markup:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .archive import Archive, build_archive
+from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, image_size, read_source
@@ -197,7 +198,7 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store
     sizes = {a.image: size for a in archive.articles if a.image
              for size in [image_size(static, a.image)] if size is not None}
     planner = Planner(archive, config, urls, site_key(config, urls, drafts), templates,
-                      store.links_of(a.body_key for a in archive.articles), sizes, {})
+                      store.links_of(a.body_key for a in archive.articles), sizes, load_profiles(config.root))
     jobs = planner.jobs()
     jobs += [PageJob(path, "copy", file_digest(source), source) for path, source in static.items()]
     return jobs

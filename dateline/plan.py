@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
+from .authors import AuthorProfile
 from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, neighbours, paginate,
                       related_articles, term_path, term_slug)
 from .config import SiteConfig
@@ -32,6 +34,7 @@ class PageJob:
     key: str            # digest of every input
     data: object        # what the renderer needs (picklable)
     origin: str = ""    # the source file responsible, for collision messages
+    lastmod: datetime | None = None   # sitemap lastmod: newest change among the articles shown
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Planner:
 
     def __init__(self, archive: Archive, config: SiteConfig, urls: SiteUrls, site_key_: str,
                  template_keys: dict[str, str], body_links: dict[str, tuple[str, ...]],
-                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, dict]):
+                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, AuthorProfile]):
         self.archive = archive
         self.config = config
         self.urls = urls
@@ -83,7 +86,10 @@ class Planner:
         self.template_keys = template_keys
         self.body_links = body_links
         self.image_sizes = image_sizes
-        self.profiles = profiles
+        self.profiles = profiles      # author slug -> profile from authors.yaml
+        # Day archives exist only when article URLs have a day in them.
+        self.dates = tuple(listing for listing in archive.dates
+                           if listing.kind != "day" or "{day}" in config.permalink)
         self.digests = {a.source: digest(repr(a)) for a in archive.articles}
 
     # -- helpers ---------------------------------------------------------------
@@ -104,6 +110,22 @@ class Planner:
             return article.image
         path = article.image if article.image.startswith("/") else "/" + article.image
         return self.urls.absolute(path) if absolute else self.urls.link(path)
+
+    def profile(self, name: str) -> AuthorProfile | None:
+        return self.profiles.get(term_slug(name))
+
+    def person(self, name: str) -> dict:
+        """schema.org Person for a byline, with what authors.yaml says about them."""
+        data = {"@type": "Person", "name": name, "url": self.urls.absolute(term_path("author", term_slug(name)))}
+        profile = self.profile(name)
+        if profile is not None:
+            if profile.bio:
+                data["description"] = profile.bio
+            if profile.photo:
+                data["image"] = self.urls.absolute(profile.photo)
+            if profile.links:
+                data["sameAs"] = [link.url for link in profile.links]
+        return data
 
     def home_feeds(self) -> list[dict]:
         title = self.config.title
@@ -127,7 +149,7 @@ class Planner:
         for index, article in enumerate(self.archive.articles):
             jobs.append(self.article_job(article, index))
             jobs.extend(self.alias_jobs(article))
-        listings = [self.archive.home, *self.archive.dates,
+        listings = [self.archive.home, *self.dates,
                     *(listing for kind in TERM_KINDS for listing in self.archive.terms[kind])]
         for listing in listings:
             for page in paginate(listing, self.config.per_page):
@@ -159,10 +181,11 @@ class Planner:
         targets = self.link_targets(article)
         key = self.key("article.html", "article", self.digests[article.source],
                        self.signature([a for a in (newer, older) if a] + list(related)),
-                       repr(sorted(targets.items())), repr(image_size))
+                       repr(sorted(targets.items())), repr(image_size),
+                       repr([self.profile(name) for name in article.authors]))
         return PageJob(article.url, "page", key,
                        {"template": "article.html", "context": context, "body": (article.body_key, targets)},
-                       article.source)
+                       article.source, article.last_modified)
 
     def article_json_ld(self, article: Article) -> dict:
         data = {
@@ -170,8 +193,7 @@ class Planner:
             "headline": article.title, "description": article.summary,
             "datePublished": article.published.isoformat(),
             "dateModified": article.last_modified.isoformat(),
-            "author": [{"@type": "Person", "name": name,
-                        "url": self.urls.absolute(term_path("author", term_slug(name)))} for name in article.authors],
+            "author": [self.person(name) for name in article.authors],
             "publisher": self.publisher(),
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.urls.absolute(article.url)},
             "url": self.urls.absolute(article.url),
@@ -218,25 +240,30 @@ class Planner:
             feeds = [{"type": "application/rss+xml", "title": f"{heading} (RSS)", "path": feed_path},
                      {"type": "application/atom+xml", "title": f"{heading} (Atom)", "path": atom_path}]
         crumbs = self.list_breadcrumbs(listing, page)
-        profile = self.profiles.get(listing.name) if listing.kind == "author" else None
+        profile = self.profile(listing.name) if listing.kind == "author" else None
         json_ld = {
-            "@context": "https://schema.org", "@type": "CollectionPage", "name": title or self.config.title,
+            "@context": "https://schema.org", "@type": "ProfilePage" if listing.kind == "author" else "CollectionPage",
+            "name": title or self.config.title,
             "url": self.urls.absolute(page.path),
             "breadcrumb": {"@type": "BreadcrumbList", "itemListElement": [
                 {"@type": "ListItem", "position": i + 1, "name": c["name"], "item": self.urls.absolute(c["path"])}
                 for i, c in enumerate(crumbs)]},
         }
+        if listing.kind == "author":
+            json_ld["mainEntity"] = self.person(listing.name)
         context = {
             "heading": heading if page.number == 0 else f"{heading} (page {page.number})",
             "intro": intro if page.number == 0 else "",
             "stories": page.articles, "newer": page.newer, "older": page.older,
             "feed_path": feed_path, "atom_path": atom_path, "profile": profile,
+            "photo_src": self.urls.link(profile.photo) if profile and profile.photo else "",
             "meta": self.meta(title=title, description=intro or heading, path=page.path, feeds=feeds,
                               json_ld=json_ld, breadcrumbs=crumbs if listing.kind != "home" else ()),
         }
         key = self.key("list.html", "list", page.path, heading, intro, page.older, page.newer,
                        repr(profile), self.signature(page.articles))
-        return PageJob(page.path, "page", key, {"template": "list.html", "context": context, "body": None})
+        return PageJob(page.path, "page", key, {"template": "list.html", "context": context, "body": None},
+                       lastmod=newest_change(page.articles))
 
     def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
         crumbs = [{"name": "Front page", "path": "/"}]
@@ -280,7 +307,8 @@ class Planner:
                    "meta": self.meta(title=heading, description=f"{heading} of {self.config.title}", path=path,
                                      breadcrumbs=crumbs, json_ld=self.collection_ld(heading, path, crumbs))}
         return PageJob(path, "page", self.key("terms.html", "terms", repr(terms)),
-                       {"template": "terms.html", "context": context, "body": None})
+                       {"template": "terms.html", "context": context, "body": None},
+                       lastmod=newest_change(a for listing in self.archive.terms[kind] for a in listing.articles))
 
     def collection_ld(self, name: str, path: str, crumbs) -> dict:
         return {"@context": "https://schema.org", "@type": "CollectionPage", "name": name,
@@ -291,7 +319,7 @@ class Planner:
 
     def archive_index_job(self) -> PageJob:
         years = []
-        for listing in self.archive.dates:
+        for listing in self.dates:
             if listing.kind == "year":
                 years.append({"name": listing.name, "path": listing.path, "count": len(listing.articles),
                               "months": []})
@@ -304,7 +332,8 @@ class Planner:
                                      path="/archive/", breadcrumbs=crumbs,
                                      json_ld=self.collection_ld("Archive", "/archive/", crumbs))}
         return PageJob("/archive/", "page", self.key("archive.html", "archive", repr(years)),
-                       {"template": "archive.html", "context": context, "body": None})
+                       {"template": "archive.html", "context": context, "body": None},
+                       lastmod=newest_change(self.archive.articles))
 
     def not_found_job(self) -> PageJob:
         context = {"meta": self.meta(title="Page not found", description="", path="", noindex=True)}
@@ -313,8 +342,7 @@ class Planner:
 
     def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
         """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
-        lastmods = {a.url: a.last_modified for a in self.archive.articles}
-        entries = [SitemapEntry(self.urls.absolute(job.path), lastmods.get(job.path))
+        entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod)
                    for job in sorted(jobs, key=lambda j: j.path)
                    if job.kind == "page" and job.path.endswith("/") and job.data["template"] != "redirect.html"]
         files = sitemap_files(entries, self.urls.absolute)
@@ -332,3 +360,8 @@ class Planner:
             + nginx + "}\n").encode()))
         return [PageJob(path, "bytes", digest(path, hashlib.sha256(data).hexdigest()), data)
                 for path, data in files]
+
+
+def newest_change(articles) -> datetime | None:
+    """The newest `last_modified` among articles: a list page changes when any story on it does."""
+    return max((article.last_modified for article in articles), default=None)

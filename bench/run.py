@@ -1,0 +1,129 @@
+"""Benchmark the build on a synthetic archive: `python bench/run.py --articles 10000`.
+
+Generates the archive (bench/generate.py) in a temp folder, then runs each
+scenario as its own `build.py` subprocess, timing it and reading its peak RSS
+from os.wait4, and prints one table with the ratios bench/README.md records.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+BUILD = HERE.parent / "build.py"
+SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
+
+
+def run_measured(args: list[str]) -> tuple[float, int, str]:
+    """(seconds, peak RSS in bytes, stdout) of one subprocess."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = process.stdout.read()
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}{err.decode()}")
+    # Linux fills wait4's ru_maxrss (kB) with the larger of the child's own peak
+    # and that of every descendant it waited for: the biggest single process of
+    # the build (parent or a pool worker), not their sum.
+    return seconds, usage.ru_maxrss * 1024, out.decode()
+
+
+def build(root: Path, jobs: int, *extra: str) -> dict:
+    seconds, rss, out = run_measured([sys.executable, str(BUILD), "--root", str(root), "--jobs", str(jobs), *extra])
+    match = SUMMARY.search(out)
+    rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
+    return {"seconds": seconds, "rss": rss, "rendered": rendered, "written": written,
+            "unchanged": unchanged, "removed": removed}
+
+
+def floor(root: Path) -> dict:
+    out = root.parent / "floor-out"
+    shutil.rmtree(out, ignore_errors=True)
+    seconds, rss, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "rss": rss, "rendered": 0, "written": 0, "unchanged": 0, "removed": 0}
+
+
+def clean(root: Path) -> None:
+    shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".dateline-cache", ignore_errors=True)
+
+
+def scenarios(root: Path, count: int, cores: int):
+    """(name, result) for every scenario, in order; each builds on the state the previous left."""
+    yield "floor (read+yaml+markdown+jinja+write)", floor(root)
+    clean(root)
+    yield "cold, --jobs 1", build(root, 1)
+    clean(root)
+    yield f"cold, --jobs {cores}", build(root, cores)
+    yield "no-change rebuild", build(root, cores)
+    middle = count // 2
+    generate.write_article(root, middle, count, body_edit="An added closing line for the benchmark.")
+    yield "one article's body edited", build(root, cores)
+    generate.write_article(root, middle + 1, count, tags=["bench edited tag", "port crisis"])
+    yield "one article's tags edited", build(root, cores)
+    generate.write_article(root, count, count + 1)
+    yield "one article added (newest)", build(root, cores)
+    (root / "content" / generate.article_meta(generate.deletable(middle + 2))["path"]).unlink()
+    yield "one article deleted", build(root, cores)
+    with open(root / "layouts" / "terms.html", "a", encoding="utf-8") as handle:
+        handle.write("{# benchmark edit #}\n")
+    yield "template edited (terms.html)", build(root, cores)
+    generate.write_site_yaml(root, description="An edited description")
+    yield "site.yaml edited (description)", build(root, cores)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
+    root = work / "project"
+    started = time.perf_counter()
+    generate.generate_project(root, args.articles)
+    print(f"# {args.articles:,} articles generated in {time.perf_counter() - started:.1f} s under {work}")
+    print(f"# {date.today()} {platform.node()} {platform.processor() or platform.machine()} "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    results = {}
+    print(f"| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    cold_key = f"cold, --jobs {args.jobs}"
+    try:
+        for name, result in scenarios(root, args.articles, args.jobs):
+            results[name] = result
+            cold = results.get(cold_key)
+            ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
+            print(f"| {name} | {result['seconds']:.2f} | {ratio} | {result['rss'] / 2**20:.0f} | "
+                  f"{result['rendered']:,} | {result['written']:,} | {result['unchanged']:,} | "
+                  f"{result['removed']:,} |", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    one, many, base = results["cold, --jobs 1"], results[cold_key], results[
+        "floor (read+yaml+markdown+jinja+write)"]
+    print()
+    print(f"cold --jobs 1 / floor: {one['seconds'] / base['seconds']:.2f}x (target <= 1.3)")
+    print(f"cold --jobs {args.jobs} / --jobs 1: {many['seconds'] / one['seconds']:.2f}x (target <= 0.6 on 2 cores)")
+    print(f"peak RSS max: {max(r['rss'] for r in results.values()) / 2**20:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
