@@ -26,6 +26,7 @@ class SiteConfig:
     feed_items: int = 20
     permalink: str = DEFAULT_PERMALINK
     copyright: str = ""
+    timezones: dict = field(default_factory=dict, hash=False, compare=True)  # importer: abbreviation -> IANA zone
     extra: dict = field(default_factory=dict, hash=False, compare=True)
 
     @property
@@ -61,6 +62,7 @@ _KEYS = {
     "feed_items": ("int", False),
     "permalink": ("text", False),
     "copyright": ("text", False),
+    "timezones": ("mapping", False),
     "extra": ("mapping", False),
 }
 
@@ -125,6 +127,10 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
     if "timezone" in values and not is_valid_zone(values["timezone"]):
         problems.append(Problem(path_label, line_of("timezone"), "timezone",
                                 f"unknown time zone {values['timezone']!r}", "use an IANA name such as Europe/London"))
+    for abbreviation, zone in values.get("timezones", {}).items():
+        if not isinstance(zone, str) or not is_valid_zone(zone):
+            problems.append(Problem(path_label, line_of("timezones"), "timezones",
+                                    f"{abbreviation}: {zone!r} is not an IANA time zone"))
     if "permalink" in values:
         why = permalink_problem(values["permalink"])
         if why:

@@ -52,11 +52,16 @@ def copy_sample_project(root: Path) -> Path:
 
 
 def run_build(root: Path, *args: str, env: dict | None = None, out: Path | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(BUILD_PY), "--root", str(root)]
+    """Run build.py (or `build.py COMMAND` when args start with a command) on a project."""
+    args = list(args)
+    command = [sys.executable, str(BUILD_PY)]
+    if args and args[0] in ("build", "check", "new", "import", "serve"):
+        command.append(args.pop(0))
+    command += ["--root", str(root)]
     if out is not None:
         command += ["--out", str(out)]
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(command + list(args), capture_output=True, text=True, env=full_env, cwd=root)
+    return subprocess.run(command + args, capture_output=True, text=True, env=full_env, cwd=root)
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

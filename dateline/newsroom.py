@@ -1,0 +1,102 @@
+"""The newsroom's commands, without the command line: new articles, imports
+and the extra checks of `check`. Files go into content/ (never site/)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from .archive import Archive
+from .config import SiteConfig
+from .content import find_sources, find_static_files, read_source
+from .errors import Problem
+from .importer import DEFAULT_ZONE_ABBREVIATIONS, ImportedStory, import_story, normalise_title
+from .urls import slugify
+from .yamltext import YamlProblem, load_text_yaml
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    path: str       # relative to the project root
+    text: str
+
+
+def new_article(title: str, published: datetime, *, author: str, location: str, section: str,
+                tags: tuple[str, ...]) -> NewArticle | None:
+    """A complete article skeleton; None when the title gives no slug."""
+    slug = slugify(title)
+    if not slug:
+        return None
+    front = {"title": title, "summary": "One-sentence dek: what happened and why it matters.",
+             "author": author, "published": published.isoformat(timespec="seconds"),
+             "location": location, "section": section, "tags": list(tags)}
+    front = {key: value for key, value in front.items() if value not in ("", [])}
+    text = ("---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
+            "First paragraph: the news, who said it, when and where.\n\n"
+            "## Background\n\nWhat led to this.\n\n"
+            "## What comes next\n\n> A quote from a named source.\n\nWhat happens now.\n")
+    return NewArticle(f"content/{published.year:04d}/{published.month:02d}/{slug}.md", text)
+
+
+def archive_titles(config: SiteConfig) -> dict[str, str]:
+    """Normalised title -> content-relative path of every article already in the archive."""
+    paths, _ = find_sources(config.root, config.content_dir)
+    titles: dict[str, str] = {}
+    for path in paths:
+        source, _ = read_source(config.root, path)
+        if source is None:
+            continue
+        try:
+            data = load_text_yaml(source.front_matter).value
+        except YamlProblem:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("title"), str):
+            titles.setdefault(normalise_title(data["title"]), path.split("/", 1)[1])
+    return titles
+
+
+def import_file(text: str, source: str, config: SiteConfig, titles: dict[str, str],
+                timezone: str | None) -> tuple[ImportedStory | None, list[Problem]]:
+    zones = {**DEFAULT_ZONE_ABBREVIATIONS, **config.timezones}
+    return import_story(text, source, zone_abbreviations=zones, titles=titles, timezone=timezone)
+
+
+def imported_path(story: ImportedStory, into: str) -> str:
+    return f"{into.rstrip('/')}/{story.published.year:04d}/{story.published.month:02d}/{story.slug}.md"
+
+
+def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
+    """What `check` adds to the build's errors: missing local images, duplicate
+    titles and articles with no summary (warnings; errors with --strict)."""
+    static = find_static_files(config.static_dirs)
+    warnings: list[Problem] = []
+    seen_titles: dict[str, str] = {}
+    for article in sorted(archive.articles, key=lambda a: a.source):
+        line = article.key_lines.get
+        if article.image and article.image.startswith("/") and article.image not in static:
+            warnings.append(Problem(article.source, line("image", 1), "image",
+                                    f"{article.image} is not in static/ or layouts/static/", warning=True))
+        if not article.summary:
+            warnings.append(Problem(article.source, line("title", 1), "summary",
+                                    "missing: lists, feeds and search results show the dek", warning=True))
+        key = normalise_title(article.title)
+        if key in seen_titles:
+            warnings.append(Problem(article.source, line("title", 1), "title",
+                                    f"same headline as {seen_titles[key]}", warning=True))
+        else:
+            seen_titles[key] = article.source
+    return warnings
+
+
+def write_new_file(root: Path, relative: str, text: str, force: bool) -> bool:
+    """Write a file under the project; False when it exists and force is off."""
+    path = root / relative
+    if path.exists() and not force:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return True
