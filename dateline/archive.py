@@ -97,14 +97,14 @@ def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, 
         )
         for kind in TERM_KINDS
     }
+    home = Listing("home", "", "/", ordered)
     dates = _date_listings(ordered, day_archives)
-    problems = _alias_problems(ordered, [archive_home := Listing("home", "", "/", ordered), *dates,
-                                         *(listing for kind in TERM_KINDS for listing in terms[kind])])
+    problems = _alias_problems(ordered, [home, *dates, *(listing for kind in TERM_KINDS for listing in terms[kind])])
     if problems:
         return None, problems
     archive = Archive(
         articles=ordered,
-        home=archive_home,
+        home=home,
         dates=dates,
         terms=terms,
         term_slugs=term_slugs,
@@ -155,7 +155,7 @@ def _alias_problems(ordered, listings) -> list[Problem]:
         line = article.key_lines.get("aliases", 1)
         for alias in article.aliases:
             path = alias_path(alias)
-            folders = path.split("/")[1:-1] if path.endswith("/") else path.split("/")[1:-1]
+            folders = path.split("/")[1:-1]
             page_of = _PAGE_OF.match(path)
             other = owners.get(path)
             if other is not None:

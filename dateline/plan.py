@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .authors import AuthorProfile
-from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, neighbours, paginate,
+from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, alias_path, neighbours, paginate,
                       related_articles, term_path, term_slug)
 from .config import SiteConfig
 from .model import Article
@@ -215,7 +215,7 @@ class Planner:
         for alias in article.aliases:
             context = {"title": article.title, "target": self.urls.link(article.url),
                        "target_absolute": self.urls.absolute(article.url)}
-            path = alias if alias.endswith("/") or alias.endswith(".html") else alias + "/"
+            path = alias_path(alias)
             jobs.append(PageJob(path, "page", self.key("redirect.html", "alias", path, article.title, article.url),
                                 {"template": "redirect.html", "context": context, "body": None}, article.source))
         return jobs
@@ -350,7 +350,7 @@ class Planner:
         files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))
         files.append(("/robots.txt", robots_bytes([self.urls.absolute("/sitemap.xml"),
                                                    self.urls.absolute("/news-sitemap.xml")])))
-        redirects = sorted((self.urls.link(alias if alias.endswith(("/", ".html")) else alias + "/"),
+        redirects = sorted((self.urls.link(alias_path(alias)),
                             self.urls.link(a.url)) for a in self.archive.articles for alias in a.aliases)
         files.append(("/_redirects", "".join(f"{old} {new} 301\n" for old, new in redirects).encode()))
         nginx = "".join(f"    {old} {new};\n" for old, new in redirects)
