@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,20 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
                               f"invalid UTF-8 at byte offset {error.start}", "save the file as UTF-8")]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, []
+    return strip_invisible_controls(text), []
+
+
+# C0 controls other than tab and newline, and the two non-characters XML 1.0
+# forbids: invisible junk pasted from other systems that would make feeds
+# ill-formed and pages invalid. They carry no text, so they are dropped.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def strip_invisible_controls(text: str) -> str:
+    """Drop control characters and lone surrogates (YAML escapes such as "\\ud800" can make them)."""
+    text = _CONTROLS.sub("", text)
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def split_front_matter(text: str, path: str) -> tuple[Source | None, list[Problem]]:

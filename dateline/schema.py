@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from .config import SiteConfig, did_you_mean, is_valid_zone
-from .content import Source
+from .content import Source, strip_invisible_controls
 from .errors import Problem
 from .model import Article, Correction
 from .timefmt import fixed_zone_name, zone_for
@@ -116,6 +116,17 @@ class _Fields:
         return tuple(items)
 
 
+def _clean(value):
+    """Front-matter text with control characters dropped and lone surrogates replaced."""
+    if isinstance(value, str):
+        return strip_invisible_controls(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {_clean(key) if isinstance(key, str) else key: _clean(item) for key, item in value.items()}
+    return value
+
+
 def _kind(value) -> str:
     return {dict: "mapping", list: "list", str: "text"}.get(type(value), type(value).__name__)
 
@@ -126,7 +137,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     except YamlProblem as error:
         line = source.front_matter_line + error.line - 1
         return None, [Problem(source.path, line, "front matter", error.message)]
-    data = loaded.value
+    data = _clean(loaded.value)
     if data is None:
         data = {}
     if not isinstance(data, dict):
