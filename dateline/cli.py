@@ -5,6 +5,7 @@ Exit status: 0 ok, 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from dataclasses import replace
@@ -93,6 +94,7 @@ def _serve_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     parser.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    parser.add_argument("--base-url", help="override site.yaml's base_url (its path is where the site is served)")
     parser.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(), help="worker processes")
     return parser
@@ -190,13 +192,13 @@ def run_import(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .server import serve   # imported here: only this command needs the watcher
 
-    config, status = _load(args)
+    config, status = _load(args)   # checks --base-url; the server reloads site.yaml on every change
     if config is None:
         return status
     out_dir = (args.out if args.out else config.root / "site").absolute()
     try:
         return serve(root=config.root, out_dir=out_dir, port=args.port, drafts=args.drafts, jobs=args.jobs,
-                     report=lambda line: print(line, flush=True))
+                     base_url=args.base_url, report=functools.partial(print, flush=True))
     except KeyboardInterrupt:
         return EXIT_OK
 

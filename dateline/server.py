@@ -358,22 +358,3 @@ def _publish(live: LiveStatus, outcome: BuildOutcome, report: Report) -> SiteSta
                         problems=outcome.problems)
     live.publish(status)
     return status
-
-
-if __name__ == "__main__":
-    # Until `build.py serve` exists: python -m dateline.server --root R [--port 0] [--drafts]
-    import argparse
-    import sys
-
-    from .pipeline import default_jobs
-
-    parser = argparse.ArgumentParser(prog="python -m dateline.server")
-    parser.add_argument("--root", type=Path, default=Path("."))
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--drafts", action="store_true")
-    parser.add_argument("--base-url")
-    parser.add_argument("--jobs", "-j", type=int, default=default_jobs())
-    args = parser.parse_args()
-    sys.exit(serve(root=args.root, out_dir=args.out or args.root / "site", port=args.port, drafts=args.drafts,
-                   jobs=args.jobs, base_url=args.base_url, report=functools.partial(print, flush=True)))

@@ -1,6 +1,6 @@
 """`serve`: a real server in a subprocess on a free port, edited while it runs.
 
-Until `build.py serve` is wired in, the server runs as `python -m dateline.server`.
+The server runs as `build.py serve`, as a user starts it.
 Every wait polls with a deadline; nothing sleeps for a fixed time.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_SITE_YAML, article, make_project
+
+from conftest import BUILD_PY, MINIMAL_SITE_YAML, article, make_project
 
 SUB_PATH_SITE_YAML = MINIMAL_SITE_YAML.replace("https://example.org/", "https://example.org/news/")
 PAGE = "/news/2025/10/25/first/"
@@ -25,12 +26,12 @@ DEADLINE = 15.0
 
 
 class ServerProcess:
-    """`python -m dateline.server` on port 0; its output collected line by line."""
+    """`build.py serve` on port 0; its output collected line by line."""
 
     def __init__(self, root: Path):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dateline.server", "--root", str(root), "--port", "0", "--jobs", "1"],
+            [sys.executable, str(BUILD_PY), "serve", "--root", str(root), "--port", "0", "--jobs", "1"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=root, env=env)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
