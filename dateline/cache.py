@@ -121,12 +121,27 @@ class Store:
                                 (_out_key(out_dir),))
         return {path: ManifestEntry(key, sha, size, mtime, inode) for path, key, sha, size, mtime, inode in rows}
 
-    def save_manifest(self, out_dir: Path, entries: dict[str, ManifestEntry]) -> None:
+    def save_manifest(self, out_dir: Path, entries: dict[str, ManifestEntry],
+                      previous: dict[str, ManifestEntry] | None = None) -> None:
+        """Record the manifest of out_dir; with `previous` (what `manifest` returned
+        this build) only the rows that changed are written."""
         out = _out_key(out_dir)
-        self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+        if previous is None:
+            self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+            previous = {}
+        self._db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
+                             ((out, path) for path in sorted(set(previous) - set(entries))))
         self._db.executemany(
-            "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((out, path, e.key, e.sha, e.size, e.mtime_ns, e.inode) for path, e in sorted(entries.items())))
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((out, path, e.key, e.sha, e.size, e.mtime_ns, e.inode) for path, e in sorted(entries.items())
+             if previous.get(path) != e))
+
+    def get_meta(self, name: str) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else ""
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
     def commit(self) -> None:
         self._db.commit()

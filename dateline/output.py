@@ -9,7 +9,16 @@ exchange of the two folders (renameat2 RENAME_EXCHANGE), so at every instant
 the build. Where the exchange is not available, two renames are used and a
 leftover `.old` folder is moved back by the next run.
 
-Stale files (a deleted article, an emptied tag) simply are not staged.
+The previous site, swapped out, is kept as the next build's staging folder
+(the "spare"): its unchanged files already are hard links to the published
+ones, so the next build only replaces what changed and deletes what went
+stale, instead of making and removing a whole tree of folders every time
+(folder creation and removal dominated no-change rebuilds). A marker file
+holding a token the cache also records says the spare is exactly what the
+cache lists; it is removed before the spare is first touched, so a build
+killed half-way leaves a spare the next run discards and rebuilds from scratch.
+
+Stale files (a deleted article, an emptied tag) are deleted from the spare.
 """
 from __future__ import annotations
 
@@ -43,6 +52,11 @@ def _sibling(out_dir: Path, suffix: str) -> Path:
     return out_dir.parent / f".{out_dir.name}.{suffix}"
 
 
+def spare_folder(out_dir: Path) -> Path:
+    """Where the staging folder lives, and the previous site is kept between builds."""
+    return _sibling(out_dir, "staging")
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False when the system cannot."""
     try:
@@ -61,13 +75,13 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def recover(out_dir: Path) -> None:
-    """Finish what a killed run left: put back a site moved aside, drop a half-staged one."""
+    """Finish what a killed run left: put back a site moved aside, drop the rest.
+    (The staging folder is left to `Staging`, which reuses or discards it.)"""
     old = _sibling(out_dir, "old")
     if old.exists() and not out_dir.exists():
         os.rename(old, out_dir)
-    for leftover in (old, _sibling(out_dir, "staging")):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def check_output_dir(out_dir: Path, root: Path) -> str:
@@ -80,25 +94,58 @@ def check_output_dir(out_dir: Path, root: Path) -> str:
     return ""
 
 
-class Staging:
-    """Collects the next site beside the current one; `commit` swaps it in."""
+SPARE_MARKER = ".dateline-spare"
+UNVERIFIED = -1     # inode of a spare entry we did not check: never reused, only replaced or deleted
 
-    def __init__(self, out_dir: Path, previous: dict[str, ManifestEntry]):
+
+class Staging:
+    """Collects the next site beside the current one; `commit` swaps it in.
+
+    `spare` is what the cache says the staging folder holds (from the build
+    before last) and `token` the marker that proves it; anything else and the
+    folder is thrown away and staged from nothing."""
+
+    def __init__(self, out_dir: Path, previous: dict[str, ManifestEntry],
+                 spare: dict[str, ManifestEntry] | None = None, token: str = ""):
         self.out_dir = out_dir
         self.previous = previous
-        self.staging = _sibling(out_dir, "staging")
+        self.staging = spare_folder(out_dir)
         recover(out_dir)
-        self.staging.mkdir(parents=True)
+        self.spare: dict[str, ManifestEntry] = {}
+        self._marker_present = False
+        if self.staging.exists():
+            if token and spare is not None and _read_marker(self.staging) == token:
+                self.spare = dict(spare)
+                self._marker_present = True
+            else:
+                shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True, exist_ok=True)
         self._made_dirs: set[str] = set()
+        self._verified: set[str] = set()
         self.manifest: dict[str, ManifestEntry] = {}
         self.stats = PublishStats()
 
+    def _touch(self) -> None:
+        """Before the first change to the spare: it no longer matches the cache."""
+        if self._marker_present:
+            os.unlink(self.staging / SPARE_MARKER)
+            self._marker_present = False
+
     def _target(self, rel: str) -> Path:
+        """The staging path for rel, emptied and with its folder made."""
+        self._touch()
+        target = self.staging / rel
+        if self.spare.pop(rel, None) is not None:
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                pass
+            return target
         folder = rel.rpartition("/")[0]
         if folder and folder not in self._made_dirs:
-            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            os.makedirs(self.staging / folder, exist_ok=True)
             self._made_dirs.add(folder)
-        return self.staging / rel
+        return target
 
     def _current(self, rel: str) -> ManifestEntry | None:
         """The manifest entry for rel, when the published file is still the one we wrote."""
@@ -111,31 +158,39 @@ class Staging:
             return None
         if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
             return None
+        self._verified.add(rel)
         return entry
 
     def can_keep(self, rel: str, key: str) -> bool:
         entry = self._current(rel)
         return entry is not None and entry.key == key
 
+    def _link_published(self, rel: str, entry: ManifestEntry) -> None:
+        """Stage the published file rel itself; free when the spare already holds it."""
+        spare = self.spare.get(rel)
+        if spare is not None and spare.inode == entry.inode and spare.inode != UNVERIFIED:
+            del self.spare[rel]
+        else:
+            os.link(self.out_dir / rel, self._target(rel))
+        self.stats.unchanged += 1
+
     def keep(self, rel: str) -> None:
         """Carry the published file over unchanged (caller checked `can_keep`)."""
         if rel in self.manifest:
             raise OutputError(f"two outputs for {rel}")
-        os.link(self.out_dir / rel, self._target(rel))
+        self._link_published(rel, self.previous[rel])
         self.manifest[rel] = self.previous[rel]
-        self.stats.unchanged += 1
 
     def put(self, rel: str, key: str, data: bytes) -> None:
         if rel in self.manifest:
             raise OutputError(f"two outputs for {rel}")
         sha = hashlib.sha256(data).hexdigest()
         entry = self._current(rel)
-        target = self._target(rel)
         if entry is not None and entry.sha == sha:
-            os.link(self.out_dir / rel, target)
+            self._link_published(rel, entry)
             self.manifest[rel] = ManifestEntry(key, sha, entry.size, entry.mtime_ns, entry.inode)
-            self.stats.unchanged += 1
             return
+        target = self._target(rel)
         with open(target, "wb") as handle:
             handle.write(data)
         info = os.stat(target)
@@ -157,18 +212,59 @@ class Staging:
         self.stats.written += 1
         self.stats.written_paths.append(rel)
 
+    def _drop_leftovers(self) -> None:
+        """Delete what the spare holds that the new site does not, and folders left empty."""
+        if not self.spare:
+            return
+        self._touch()
+        folders = set()
+        for rel in self.spare:
+            try:
+                os.unlink(self.staging / rel)
+            except FileNotFoundError:
+                pass
+            folder = rel.rpartition("/")[0]
+            while folder:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(folders, key=lambda f: (-f.count("/"), f)):
+            try:
+                os.rmdir(self.staging / folder)
+            except OSError:
+                pass    # not empty: it still holds pages of the new site
+        self.spare = {}
+
     def commit(self) -> PublishStats:
+        """Swap the staged site in; afterwards the old site is the spare (see `spare_manifest`)."""
         self.stats.removed = self._count_removed()
+        self._drop_leftovers()
+        self._touch()
         if not self.out_dir.exists():
             os.rename(self.staging, self.out_dir)
+            self._has_spare = False
         elif _exchange(self.staging, self.out_dir):
-            shutil.rmtree(self.staging)
+            self._has_spare = bool(self.previous)
         else:
             old = _sibling(self.out_dir, "old")
             os.rename(self.out_dir, old)
             os.rename(self.staging, self.out_dir)
-            shutil.rmtree(old)
+            os.rename(old, self.staging)
+            self._has_spare = bool(self.previous)
+        if not self._has_spare and self.staging.exists():
+            # Without a manifest of the old site we cannot tell what it holds.
+            shutil.rmtree(self.staging)
         return self.stats
+
+    def spare_manifest(self, token: str) -> dict[str, ManifestEntry] | None:
+        """After `commit`: mark the old site as the next spare and return what it holds
+        (None when there is no spare). Entries not checked against the disk this
+        build are listed, so they get deleted, but never reused as they are."""
+        if not self._has_spare:
+            return None
+        (self.staging / SPARE_MARKER).write_text(token, encoding="ascii")
+        return {rel: entry if rel in self._verified else ManifestEntry(entry.key, entry.sha, entry.size,
+                                                                       entry.mtime_ns, UNVERIFIED)
+                for rel, entry in self.previous.items()}
 
     def _count_removed(self) -> int:
         if not self.out_dir.exists():
@@ -184,3 +280,10 @@ class Staging:
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _read_marker(folder: Path) -> str:
+    try:
+        return (folder / SPARE_MARKER).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return ""

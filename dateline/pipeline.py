@@ -10,6 +10,7 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 from __future__ import annotations
 
 import os
+import secrets
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from .content import file_digest, find_sources, find_static_files, image_size, r
 from .errors import BuildError, Problem
 from .markup import MarkdownRenderer, body_key
 from .model import Article
-from .output import OutputError, Staging, check_output_dir
+from .output import OutputError, Staging, check_output_dir, spare_folder
 from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, digest, site_key
 from .render import Renderer, RenderError
@@ -251,7 +252,10 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
     previous = store.manifest(options.out_dir)
-    staging = Staging(options.out_dir, previous)
+    spare_dir = spare_folder(options.out_dir)
+    spare_key = "spare:" + os.path.realpath(spare_dir)
+    spare = store.manifest(spare_dir)
+    staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key))
     try:
         to_render = []
         for job in jobs:
@@ -272,7 +276,11 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     except BaseException:
         staging.abort()
         raise
-    store.save_manifest(options.out_dir, staging.manifest)
+    store.save_manifest(options.out_dir, staging.manifest, previous)
+    token = secrets.token_hex(16)
+    next_spare = staging.spare_manifest(token)
+    store.save_manifest(spare_dir, next_spare or {}, spare)
+    store.set_meta(spare_key, token if next_spare is not None else "")
     return stats, len(to_render)
 
 
