@@ -1,0 +1,151 @@
+"""Incremental builds give exactly the bytes of a cold build, whatever changed.
+
+One synthetic archive (bench/generate.py) is edited step by step; after each
+step the incremental site/ is compared, file by file and byte by byte, with a
+`--no-cache` build of a copy of the same input.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from dateline.config import load_config
+from dateline.pipeline import BuildOptions, build
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import generate  # noqa: E402
+
+COUNT = 160
+
+
+def build_site(root: Path, out: Path, *, jobs: int = 2, use_cache: bool = True):
+    config, problems = load_config(root)
+    assert config is not None, problems
+    return build(config, BuildOptions(out_dir=out, jobs=jobs, use_cache=use_cache))
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file's bytes and every folder (None), so empty leftover folders count too."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() if path.is_file() else None
+            for path in sorted(folder.rglob("*"))}
+
+
+def cold_tree(root: Path, scratch: Path, jobs: int = 1) -> dict[str, bytes]:
+    """The site a cold --no-cache build makes of a copy of root's input."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    for name in ("content", "layouts"):
+        shutil.copytree(root / name, scratch / name)
+    shutil.copyfile(root / "site.yaml", scratch / "site.yaml")
+    build_site(scratch, scratch / "site", jobs=jobs, use_cache=False)
+    return tree(scratch / "site")
+
+
+def assert_same_trees(incremental: dict[str, bytes], cold: dict[str, bytes]) -> None:
+    assert sorted(incremental) == sorted(cold), (
+        f"only incremental: {sorted(set(incremental) - set(cold))[:5]}, "
+        f"only cold: {sorted(set(cold) - set(incremental))[:5]}")
+    different = [path for path in cold if incremental[path] != cold[path]]
+    assert not different, f"{len(different)} files differ, e.g. {different[:5]}"
+
+
+def article_file(root: Path, index: int) -> Path:
+    return root / "content" / generate.article_meta(index)["path"]
+
+
+def edit_body(root):
+    generate.write_article(root, 100, COUNT, body_edit="A line added by the test.")
+
+
+def edit_tags(root):
+    generate.write_article(root, 101, COUNT, tags=["only here", "port crisis"])
+
+
+def empty_tag(root):
+    generate.write_article(root, 101, COUNT)   # "only here" loses its one article
+
+
+def add_article(root):
+    generate.write_article(root, COUNT, COUNT + 1)
+
+
+def delete_article(root):
+    article_file(root, generate.deletable(120)).unlink()
+
+
+def rename_slug(root):
+    source = article_file(root, generate.deletable(130))
+    source.rename(source.with_name("renamed-by-test.md"))
+
+
+def edit_template(root):
+    with open(root / "layouts" / "terms.html", "a", encoding="utf-8") as handle:
+        handle.write("{# edited by the test #}\n")
+
+
+def edit_config(root):
+    generate.write_site_yaml(root, description="Edited by the test")
+
+
+SCENARIOS = [edit_body, edit_tags, empty_tag, add_article, delete_article, rename_slug, edit_template, edit_config]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = generate.generate_project(tmp_path_factory.mktemp("incremental") / "project", COUNT)
+    build_site(root, root / "site")
+    return root
+
+
+def test_every_incremental_step_matches_a_cold_build(project, tmp_path):
+    stale = {
+        "deleted": generate.article_meta(generate.deletable(120)),
+        "renamed": generate.article_meta(generate.deletable(130)),
+    }
+    report = build_site(project, project / "site")
+    assert (report.rendered, report.written, report.markdown_rendered) == (0, 0, 0)
+    assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
+    for scenario in SCENARIOS:
+        scenario(project)
+        report = build_site(project, project / "site")
+        assert report.rendered > 0, scenario.__name__
+        try:
+            assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
+        except AssertionError as error:
+            raise AssertionError(f"after {scenario.__name__}: {error}") from None
+        if scenario is edit_template:   # only the four pages made with terms.html
+            assert report.rendered == 4 and report.written == 0, report
+    site = tree(project / "site")
+    for meta in stale.values():
+        slug_folder = f"/{meta['slug']}/"
+        assert not any(slug_folder in "/" + path for path in site), meta["path"]
+    assert not any(path.startswith("tags/only-here/") for path in site)
+
+
+def test_jobs_one_and_two_give_identical_bytes(project, tmp_path):
+    assert_same_trees(cold_tree(project, tmp_path / "one", jobs=1), cold_tree(project, tmp_path / "two", jobs=2))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_damaged_cache_is_discarded(project, tmp_path, damage):
+    cache = project / ".dateline-cache" / "cache.sqlite"
+    data = cache.read_bytes()
+    if damage == "truncate":
+        cache.write_bytes(data[: len(data) // 3])
+    else:
+        middle = len(data) // 2
+        cache.write_bytes(data[:100] + b"\xff" * 8 + data[108:middle] + b"garbage!" * 512 + data[middle + 4096:])
+    report = build_site(project, project / "site")
+    assert report.cache_discarded
+    assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
+    again = build_site(project, project / "site")
+    assert not again.cache_discarded and again.rendered == 0
+
+
+def test_no_cache_forces_a_cold_build(project):
+    report = build_site(project, project / "site", use_cache=False)
+    assert report.markdown_rendered == report.articles
+    assert report.rendered > report.articles
