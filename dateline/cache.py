@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 CACHE_FILE = "cache.sqlite"
 
 
@@ -74,8 +74,10 @@ class Store:
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, html TEXT NOT NULL,
-                                               links TEXT NOT NULL, crc INTEGER NOT NULL);
+            -- links before html: reading the links of every row must not walk each
+            -- row's html overflow pages
+            CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, links TEXT NOT NULL,
+                                               crc INTEGER NOT NULL, html TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,
                                                 sha TEXT NOT NULL, size INTEGER NOT NULL,
                                                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
@@ -101,13 +103,13 @@ class Store:
 
     def links_of(self, keys) -> dict[str, tuple[str, ...]]:
         wanted = set(keys)
-        return {key: tuple(json.loads(links)) for key, links in self._db.execute("SELECT key, links FROM markup")
-                if key in wanted}
+        return {key: tuple(json.loads(links)) if links != "[]" else ()
+                for key, links in self._db.execute("SELECT key, links FROM markup") if key in wanted}
 
     def put_markup(self, rows) -> None:
         """rows: iterable of (key, html, links)."""
         self._db.executemany(
-            "INSERT OR REPLACE INTO markup VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO markup (key, html, links, crc) VALUES (?, ?, ?, ?)",
             ((key, html, json.dumps(list(links)), zlib.crc32(html.encode("utf-8", "surrogatepass")))
              for key, html, links in rows))
 
