@@ -60,9 +60,19 @@ class BuildReport:
 _worker_renderer: MarkdownRenderer | None = None
 
 
-def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozenset[str]):
+_worker_known: frozenset[str] = frozenset()
+
+
+def _set_known(known: frozenset[str]) -> None:
+    """Pool initializer: the cached body keys, sent once per worker, not once per chunk."""
+    global _worker_known
+    _worker_known = known
+
+
+def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozenset[str] | None = None):
     """Read, parse and (when not cached) render a chunk of sources. Runs in workers."""
     global _worker_renderer
+    known = _worker_known if known is None else known
     if _worker_renderer is None:
         _worker_renderer = MarkdownRenderer()
     results = []
@@ -107,9 +117,8 @@ def load_articles(config: SiteConfig, store: Store, jobs: int):
     link_lines: dict[str, dict[str, int]] = {}
     rendered_count = 0
     if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks,
-                               [known] * len(chunks))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_set_known, initargs=(known,)) as pool:
+            results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks)
             rendered_count = _collect(results, articles, problems, store, link_lines)
     else:
         results = (_load_chunk(str(config.root), config, chunk, known) for chunk in chunks)
