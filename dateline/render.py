@@ -2,7 +2,7 @@
 each process keeps one Jinja environment, one Markdown store handle."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import jinja2
 
 from .cache import Store
@@ -24,6 +24,9 @@ class Renderer:
     urls: SiteUrls
     store: Store
     env: jinja2.Environment
+    # (body key, article url) -> feed content HTML: the RSS and Atom feeds of a
+    # listing (adjacent in job order) and overlapping listings share items.
+    feed_html: dict = field(default_factory=dict)
 
     @classmethod
     def create(cls, config: SiteConfig, urls: SiteUrls, store: Store) -> "Renderer":
@@ -59,17 +62,29 @@ class Renderer:
         text = self.env.get_template(data["template"]).render(context)
         return text.encode("utf-8")
 
+    def feed_content(self, body_key: str, url: str, targets: dict[str, str]) -> str:
+        """An article's HTML for feeds. Cached per article: `targets` always holds
+        every link target of the article, so the result does not depend on the feed."""
+        key = (body_key, url)
+        content = self.feed_html.get(key)
+        if content is None:
+            if len(self.feed_html) > 4096:
+                self.feed_html.clear()
+            content = absolutise_urls(self.body_html(body_key, targets, absolute=True), url)
+            self.feed_html[key] = content
+        return content
+
     def render_feed(self, plan: FeedPlan) -> bytes:
         items = []
         for article in plan.articles:
             url = self.urls.absolute(article.url)
-            html = self.body_html(article.body_key, plan.link_targets, absolute=True)
+            content = self.feed_content(article.body_key, url, plan.link_targets)
             image = ""
             if article.image:
                 image = article.image if "://" in article.image else self.urls.absolute(article.image)
             items.append(FeedItem(
                 id=article.id or url, id_is_permalink=not article.id, url=url, title=article.title,
-                summary=article.summary, content_html=absolutise_urls(html, url),
+                summary=article.summary, content_html=content,
                 published=article.published, updated=article.last_modified, authors=article.authors,
                 categories=tuple(dict.fromkeys((*((article.section,) if article.section else ()), *article.tags))),
                 image=image))
