@@ -19,6 +19,7 @@ from .errors import BuildError, Problem, sorted_problems
 from .newsroom import archive_titles, archive_warnings, imported_path, import_file, new_article, write_new_file
 from .pipeline import BuildOptions, build, check, default_jobs
 from .render import RenderError
+from .search import SearchError
 from .urls import base_url_problem, normalise_base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -48,6 +49,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _build_options(parser)
     parser.add_argument("--no-cache", "--clean", dest="use_cache", action="store_false",
                         help="ignore the incremental cache: a cold build")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="skip the search index and /search/ (also `search: false` in site.yaml)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     return parser
 
@@ -226,6 +229,8 @@ def run_build(args: argparse.Namespace) -> int:
     config, status = _load(args)
     if config is None:
         return status
+    if not args.search:
+        config = replace(config, search=False)
     root = config.root
     out_dir = (args.out if args.out else root / "site").absolute()
     options = BuildOptions(out_dir=out_dir, drafts=args.drafts, jobs=args.jobs, use_cache=args.use_cache)
@@ -235,16 +240,24 @@ def run_build(args: argparse.Namespace) -> int:
     except BuildError as error:
         print_problems(error.problems)
         return EXIT_CONTENT
-    except RenderError as error:
-        print(f"render error: {error}", file=sys.stderr)
+    except (RenderError, SearchError) as error:
+        print(f"error: {error}", file=sys.stderr)
         print("the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT
     seconds = time.perf_counter() - started
     if not args.quiet:
         print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
               f"in {seconds:.1f} s: {report.rendered:,} rendered, {report.written:,} written, "
-              f"{report.unchanged:,} unchanged, {report.removed:,} removed -> {_shown(out_dir)}")
+              f"{report.unchanged:,} unchanged, {report.removed:,} removed{_search_summary(report.search)} "
+              f"-> {_shown(out_dir)}")
     return EXIT_OK
+
+
+def _search_summary(search) -> str:
+    if search is None:
+        return ""
+    state = "rebuilt" if search.rebuilt else "unchanged"
+    return f"; search index {state} in {search.seconds:.1f} s ({search.files:,} files, {search.bytes / 1e6:.1f} MB)"
 
 
 def _shown(path: Path) -> str:

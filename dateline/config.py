@@ -26,6 +26,7 @@ class SiteConfig:
     feed_items: int = 20
     permalink: str = DEFAULT_PERMALINK
     copyright: str = ""
+    search: bool = True             # build the Pagefind search index and /search/
     timezones: dict = field(default_factory=dict, hash=False, compare=True)  # importer: abbreviation -> IANA zone
     extra: dict = field(default_factory=dict, hash=False, compare=True)
 
@@ -62,6 +63,7 @@ _KEYS = {
     "feed_items": ("int", False),
     "permalink": ("text", False),
     "copyright": ("text", False),
+    "search": ("bool", False),
     "timezones": ("mapping", False),
     "extra": ("mapping", False),
 }
@@ -109,6 +111,11 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
                 problems.append(Problem(path_label, line, key, f"expected a whole number above 0, got {value!r}"))
             else:
                 values[key] = int(value)
+        elif kind == "bool":
+            if not (isinstance(value, str) and value.strip().lower() in ("true", "false")):
+                problems.append(Problem(path_label, line, key, f"expected true or false, got {value!r}"))
+            else:
+                values[key] = value.strip().lower() == "true"
         elif kind == "mapping":
             if not isinstance(value, dict):
                 problems.append(Problem(path_label, line, key, "expected a mapping"))

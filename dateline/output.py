@@ -212,6 +212,40 @@ class Staging:
         self.stats.written += 1
         self.stats.written_paths.append(rel)
 
+    def adopt_folder(self, rel_folder: str, key: str) -> int:
+        """Register files an external tool (Pagefind) wrote into the staged
+        folder `rel_folder` after `clear_folder`; returns how many."""
+        count = 0
+        base = self.staging / rel_folder
+        for path in sorted(base.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(self.staging).as_posix()
+            if rel in self.manifest:
+                raise OutputError(f"two outputs for {rel}")
+            info = os.stat(path)
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            self.manifest[rel] = ManifestEntry(key, sha, info.st_size, info.st_mtime_ns, info.st_ino)
+            self.stats.written += 1
+            self.stats.written_paths.append(rel)
+            count += 1
+        return count
+
+    def clear_folder(self, rel_folder: str) -> Path:
+        """Make sure the staged `rel_folder` is empty and not linked to the live site,
+        so an external tool can write into it; returns its path."""
+        self.drop_leftovers()
+        self._touch()
+        folder = self.staging / rel_folder
+        shutil.rmtree(folder, ignore_errors=True)   # unlinking never touches the published files
+        return folder
+
+    def staged_folder(self) -> Path:
+        return self.staging
+
+    def drop_leftovers(self) -> None:
+        self._drop_leftovers()
+
     def _drop_leftovers(self) -> None:
         """Delete what the spare holds that the new site does not, and folders left empty."""
         if not self.spare:

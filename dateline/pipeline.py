@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, digest, site_key
 from .render import Renderer, RenderError
 from .schema import parse_article
+from .search import BUNDLE_FOLDER, SearchError, SearchIndex, pagefind_version, run_pagefind
 from .urls import SiteUrls, output_path
 
 CHUNK = 64
@@ -53,6 +55,7 @@ class BuildReport:
     markdown_rendered: int
     cache_discarded: bool
     written_paths: tuple[str, ...]
+    search: SearchIndex | None = None
 
 
 # -- stage 2: articles --------------------------------------------------------
@@ -246,7 +249,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
         problems = collision_problems(jobs)
         if problems:
             raise BuildError(problems)
-        stats, rendered = publish(config, urls, store, jobs, options)
+        stats, rendered, search = publish(config, urls, store, jobs, options)
         store.prune_markup({a.body_key for a in checked.archive.articles})
         store.commit()
     finally:
@@ -256,7 +259,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths))
+                       written_paths=tuple(stats.written_paths), search=search)
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
@@ -278,8 +281,9 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
         for (rel, job), data in zip(to_render, render_all(config, urls, store, [j for _, j in to_render],
                                                           options.jobs)):
             staging.put(rel, job.key, data)
+        search = index_search(config, staging, jobs) if config.search else None
         stats = staging.commit()
-    except (RenderError, OutputError, OSError):
+    except (RenderError, OutputError, OSError, SearchError):
         staging.abort()
         raise
     except BaseException:
@@ -290,7 +294,29 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     next_spare = staging.spare_manifest(token)
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
-    return stats, len(to_render)
+    return stats, len(to_render), search
+
+
+def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> SearchIndex:
+    """Rebuild the Pagefind bundle only when an indexed (article) page changed.
+
+    The bundle's key digests the bytes of every article page and the Pagefind
+    version: the index depends on nothing else."""
+    started = time.perf_counter()
+    article_pages = sorted(output_path(job.path) for job in jobs
+                           if job.kind == "page" and job.data["template"] == "article.html")
+    key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
+    previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
+    if previous and all(staging.can_keep(rel, key) for rel in previous):
+        for rel in sorted(previous):
+            staging.keep(rel)
+        return SearchIndex(False, time.perf_counter() - started, len(previous),
+                           sum(staging.manifest[rel].size for rel in previous))
+    bundle = staging.clear_folder(BUNDLE_FOLDER)
+    run_pagefind(staging.staged_folder(), bundle)
+    count = staging.adopt_folder(BUNDLE_FOLDER, key)
+    size = sum(entry.size for rel, entry in staging.manifest.items() if rel.startswith(BUNDLE_FOLDER + "/"))
+    return SearchIndex(True, time.perf_counter() - started, count, size)
 
 
 def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int):

@@ -22,7 +22,8 @@ from .model import Article
 from .sitemap import SitemapEntry, news_entries, news_sitemap_bytes, robots_bytes, sitemap_files
 from .urls import SiteUrls
 
-TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html")
+TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
+             "search.html", "search.js")
 KIND_TITLES = {"author": "Authors", "tag": "Topics", "section": "Sections", "location": "Places"}
 KIND_LABELS = {"author": "Stories by", "tag": "Topic:", "section": "Section:", "location": "Dateline:"}
 
@@ -159,6 +160,8 @@ class Planner:
             jobs.append(self.terms_job(kind))
         jobs.append(self.archive_index_job())
         jobs.append(self.not_found_job())
+        if self.config.search:
+            jobs.extend(self.search_jobs())
         jobs.extend(self.machine_jobs(jobs))
         return jobs
 
@@ -340,11 +343,22 @@ class Planner:
         return PageJob("/404.html", "page", self.key("404.html", "404"),
                        {"template": "404.html", "context": context, "body": None})
 
+    def search_jobs(self) -> list[PageJob]:
+        """The search page and the small script that turns the header link into a search box.
+        The index itself (/pagefind/) is made by Pagefind from the finished pages."""
+        context = {"meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
+                                     path="/search/", breadcrumbs=[{"name": "Front page", "path": "/"},
+                                                                    {"name": "Search", "path": "/search/"}])}
+        return [PageJob("/search/", "page", self.key("search.html", "search"),
+                        {"template": "search.html", "context": context, "body": None}),
+                PageJob("/js/search.js", "page", self.key("search.js", "search.js"),
+                        {"template": "search.js", "context": {}, "body": None})]
+
     def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
         """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
         entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod)
                    for job in sorted(jobs, key=lambda j: j.path)
-                   if job.kind == "page" and job.path.endswith("/") and job.data["template"] != "redirect.html"]
+                   if job.kind == "page" and job.path.endswith("/") and job.data["template"] not in ("redirect.html", "search.html")]
         files = sitemap_files(entries, self.urls.absolute)
         news = news_entries(self.archive.articles, lambda a: self.urls.absolute(a.url))
         files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,18 @@ def run_build(root: Path, *args: str, env: dict | None = None, out: Path | None 
 def read_tree(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+# Pagefind writes its filter index, its metadata index and the entry file naming
+# them in hash-map order, so those three differ between two identical builds (a
+# known Pagefind limitation, see docs/decisions.md). Every other file, the word
+# index and fragments included, must be byte-identical.
+UNSTABLE_SEARCH_FILES = re.compile(r"^pagefind/(filter/.|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
+
+
+def stable_tree(folder: Path) -> dict[str, bytes]:
+    """read_tree without Pagefind's three unstable outputs."""
+    return {name: data for name, data in read_tree(folder).items() if not UNSTABLE_SEARCH_FILES.match(name)}
 
 
 def article(title: str = "A story", published: str = "2025-10-25T09:28:00+05:30", extra: str = "",

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from conftest import BUILD_PY, article, make_project, read_tree, run_build
+from conftest import BUILD_PY, article, make_project, run_build, stable_tree
 
 PARAGRAPH = ("Officials said the talks would resume on Thursday after a day of consultations, "
              "and that a joint statement was expected before the end of the week. ") * 6
@@ -27,10 +27,10 @@ def archive(edition: str, count: int = 300) -> dict[str, str]:
 def test_sigkill_at_any_point_leaves_old_or_new_site(tmp_path):
     root = make_project(tmp_path / "project", archive("first"))
     assert run_build(root, "--jobs", "1").returncode == 0
-    old = read_tree(root / "site")
+    old = stable_tree(root / "site")
     new_root = make_project(tmp_path / "reference", archive("second"))
     assert run_build(new_root, "--jobs", "1").returncode == 0
-    new = read_tree(new_root / "site")
+    new = stable_tree(new_root / "site")
     make_project(root, archive("second"))
     started = time.perf_counter()
     full = run_build(root, "--jobs", "1", "--no-cache", out=tmp_path / "timing")
@@ -43,12 +43,12 @@ def test_sigkill_at_any_point_leaves_old_or_new_site(tmp_path):
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        tree = read_tree(root / "site")
+        tree = stable_tree(root / "site")
         assert tree in (old, new), f"site/ is neither the old nor the new site after a kill at {fraction:.0%}"
         outcomes.append("new" if tree == new else "old")
         if tree == new:
             break
     assert "old" in outcomes, "no kill landed before the swap: the test proved nothing"
     assert run_build(root, "--jobs", "1").returncode == 0
-    assert read_tree(root / "site") == new
+    assert stable_tree(root / "site") == new
     assert not list(root.glob(".site.*"))
