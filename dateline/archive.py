@@ -11,6 +11,7 @@ every page.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class Archive:
         return Term(kind, name, self.term_slugs[(kind, name)])
 
 
+@functools.lru_cache(maxsize=65536)
 def term_slug(name: str) -> str:
     """Slug of a term: dots and apostrophes dropped first, so "U.S." and "US" meet."""
     return slugify(name.replace(".", "").replace("'", "").replace("\u2019", ""))
@@ -297,6 +299,7 @@ def related_articles(archive: Archive, article: Article, count: int = RELATED_CO
     and a story published far away in time does not change this article's list.
     """
     scores: dict[str, list] = {}
+    moment = article.published.timestamp()
     sources = [("tag", name, 2) for name in article.tags]
     if article.section:
         sources.append(("section", article.section, 1))
@@ -304,14 +307,17 @@ def related_articles(archive: Archive, article: Article, count: int = RELATED_CO
         key = (kind, archive.term_slugs[(kind, name)])
         members = archive.term_listings[key].articles
         keys = archive.term_times[key]
-        position = bisect.bisect_left(keys, -article.published.timestamp())
+        position = bisect.bisect_left(keys, -moment)
         low, high = max(0, position - RELATED_WINDOW), min(len(members), position + RELATED_WINDOW + 1)
-        for other in members[low:high]:
+        for offset, other in enumerate(members[low:high], start=low):
             if other is article or other.source == article.source:
                 continue
-            entry = scores.setdefault(other.source, [0, other])
+            entry = scores.get(other.source)
+            if entry is None:
+                # -timestamp is keys[offset]: no datetime arithmetic in the hot loop.
+                scores[other.source] = entry = [0, abs(-keys[offset] - moment), other]
             entry[0] += weight
-    ranked = sorted(scores.values(), key=lambda item: (
-        -item[0], abs(item[1].published.timestamp() - article.published.timestamp()), sort_key(item[1])))
-    return tuple(item[1] for item in ranked[:count])
+    ranked = sorted(scores.values(), key=lambda item: (-item[0], item[1], item[2].published.timestamp() * -1,
+                                                       item[2].slug, item[2].source))
+    return tuple(item[2] for item in ranked[:count])
 

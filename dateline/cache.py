@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 CACHE_FILE = "cache.sqlite"
 
 
@@ -74,6 +74,8 @@ class Store:
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, digest TEXT NOT NULL,
+                                                 article BLOB NOT NULL);
             -- links before html: reading the links of every row must not walk each
             -- row's html overflow pages
             CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, links TEXT NOT NULL,
@@ -86,6 +88,20 @@ class Store:
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.commit()
+
+    # -- parsed articles ----------------------------------------------------------
+    def parsed_articles(self) -> dict[str, tuple[str, bytes]]:
+        """path -> (digest of the file's bytes and the parse settings, pickled Article)."""
+        return {path: (digest, blob) for path, digest, blob in
+                self._db.execute("SELECT path, digest, article FROM articles")}
+
+    def put_parsed(self, rows) -> None:
+        """rows: iterable of (path, digest, pickled Article)."""
+        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
+
+    def prune_parsed(self, keep: set[str]) -> None:
+        stale = [(path,) for (path,) in self._db.execute("SELECT path FROM articles") if path not in keep]
+        self._db.executemany("DELETE FROM articles WHERE path = ?", stale)
 
     # -- markup ---------------------------------------------------------------
     def markup_keys(self) -> set[str]:

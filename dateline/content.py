@@ -112,6 +112,14 @@ def split_front_matter(text: str, path: str) -> tuple[Source | None, list[Proble
     return None, [Problem(path, 1, "front matter", "not closed: no --- line after the front matter")]
 
 
+def read_bytes(root: Path, path: str) -> bytes | None:
+    """A source file's bytes, or None when it cannot be read (read_source then says why)."""
+    try:
+        return (root / path).read_bytes()
+    except OSError:
+        return None
+
+
 def read_source(root: Path, path: str) -> tuple[Source | None, list[Problem]]:
     try:
         data = (root / path).read_bytes()

@@ -9,7 +9,9 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import secrets
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -20,13 +22,13 @@ from .archive import Archive, build_archive
 from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
-from .content import file_digest, find_sources, find_static_files, image_size, read_source
+from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
 from .errors import BuildError, Problem
 from .markup import MarkdownRenderer, body_key
 from .model import Article
 from .output import OutputError, Staging, check_output_dir, spare_folder
 from .pages import make_environment, template_fingerprints
-from .plan import TEMPLATES, PageJob, Planner, digest, site_key
+from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError
 from .schema import parse_article
 from .search import BUNDLE_FOLDER, SearchError, SearchIndex, pagefind_version, run_pagefind
@@ -111,22 +113,62 @@ def _link_lines(source, targets) -> dict[str, int]:
 
 
 
+def parse_fingerprint(config: SiteConfig) -> str:
+    """What an Article depends on besides its file: the code and the settings schema reads."""
+    return digest(code_version(), config.timezone, config.permalink)
+
+
 def load_articles(config: SiteConfig, store: Store, jobs: int):
-    """Every article (drafts included) and every problem; bodies land in the store."""
+    """Every article (drafts included) and every problem; bodies land in the store.
+
+    A file whose bytes (and the parse settings) are unchanged since the last
+    build is not parsed again: its Article comes from the cache, keyed by the
+    digest of those bytes, never by modification times. Only new or changed
+    files go to the workers, which parse them and render their Markdown."""
     paths, problems = find_sources(config.root, config.content_dir)
     known = frozenset(store.markup_keys())
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    fingerprint = parse_fingerprint(config)
+    cached = store.parsed_articles()
     articles: list[Article] = []
+    digests: dict[str, str] = {}
+    misses: list[str] = []
+    for path in paths:
+        data = read_bytes(config.root, path)
+        if data is None:
+            misses.append(path)
+            continue
+        file_digest_ = digest(fingerprint, path, hashlib.sha256(data).hexdigest())
+        digests[path] = file_digest_
+        entry = cached.get(path)
+        article = _unpickle(entry[1]) if entry is not None and entry[0] == file_digest_ else None
+        if article is not None and article.body_key in known:
+            articles.append(article)
+        else:
+            misses.append(path)
+    chunks = [misses[i:i + CHUNK] for i in range(0, len(misses), CHUNK)]
     link_lines: dict[str, dict[str, int]] = {}
-    rendered_count = 0
+    fresh: list[Article] = []
     if jobs > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_set_known, initargs=(known,)) as pool:
             results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks)
-            rendered_count = _collect(results, articles, problems, store, link_lines)
+            rendered_count = _collect(results, fresh, problems, store, link_lines)
     else:
         results = (_load_chunk(str(config.root), config, chunk, known) for chunk in chunks)
-        rendered_count = _collect(results, articles, problems, store, link_lines)
-    return articles, problems, link_lines, rendered_count
+        rendered_count = _collect(results, fresh, problems, store, link_lines)
+    store.put_parsed((a.source, digests[a.source], pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
+                     for a in fresh if a.source in digests)
+    store.prune_parsed(set(paths))
+    articles += fresh
+    return articles, problems, link_lines, rendered_count, digests
+
+
+def _unpickle(blob: bytes) -> Article | None:
+    """A cached Article, or None when the row is damaged (then the file is parsed again)."""
+    try:
+        article = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - any damage to the cache means "not cached"
+        return None
+    return article if isinstance(article, Article) else None
 
 
 def _collect(results, articles, problems, store, link_lines) -> int:
@@ -146,7 +188,15 @@ def _collect(results, articles, problems, store, link_lines) -> int:
     return count
 
 
-def link_problems(articles, store: Store, link_lines, drafts_left_out: set[str]) -> list[Problem]:
+def _line_of_link(root: Path, article: Article, target: str) -> int:
+    """Where a broken link is, for an article whose parse came from the cache."""
+    source, _ = read_source(root, article.source)
+    if source is None:
+        return article.key_lines.get("title", 0)
+    return _link_lines(source, [target]).get(target, article.key_lines.get("title", 0))
+
+
+def link_problems(articles, store: Store, link_lines, drafts_left_out: set[str], root: Path) -> list[Problem]:
     by_source = {a.content_path for a in articles}
     links = store.links_of(a.body_key for a in articles)
     problems = []
@@ -154,7 +204,7 @@ def link_problems(articles, store: Store, link_lines, drafts_left_out: set[str])
         for target in links.get(article.body_key, ()):
             if target in by_source:
                 continue
-            line = link_lines.get(article.body_key, {}).get(target, article.key_lines.get("title", 0))
+            line = link_lines.get(article.body_key, {}).get(target) or _line_of_link(root, article, target)
             if target.startswith("../"):
                 message = f"link to {target} points outside content/"
             elif target in drafts_left_out:
@@ -172,24 +222,25 @@ class Checked:
     archive: Archive
     articles_total: int
     markdown_rendered: int
+    digests: dict[str, str]     # source path -> digest of its path, bytes and the parse settings
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
-    articles, problems, link_lines, rendered = load_articles(config, store, options.jobs)
+    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs)
     drafts = {a.content_path for a in articles if a.draft}
     if not options.drafts:
         articles = [a for a in articles if not a.draft]
     else:
         drafts = set()
-    problems += link_problems(articles, store, link_lines, drafts)
+    problems += link_problems(articles, store, link_lines, drafts, config.root)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
     if problems:
         store.commit()
         raise BuildError(problems)
     store.commit()
-    return Checked(archive, len(articles), rendered)
+    return Checked(archive, len(articles), rendered, digests)
 
 
 # -- stage 5: render and publish ---------------------------------------------------
@@ -204,14 +255,16 @@ def _render_chunk(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: lis
     return [_worker_state.render(job) for job in jobs]
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool) -> list[PageJob]:
+def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool,
+              digests: dict[str, str]) -> list[PageJob]:
     env = make_environment(config.layouts_dir, config, urls)
     templates = template_fingerprints(env, TEMPLATES)
     static = find_static_files(config.static_dirs)
     sizes = {a.image: size for a in archive.articles if a.image
              for size in [image_size(static, a.image)] if size is not None}
     planner = Planner(archive, config, urls, site_key(config, urls, drafts), templates,
-                      store.links_of(a.body_key for a in archive.articles), sizes, load_profiles(config.root))
+                      store.links_of(a.body_key for a in archive.articles), sizes, load_profiles(config.root),
+                      digests)
     jobs = planner.jobs()
     jobs += [PageJob(path, "copy", file_digest(source), source) for path, source in static.items()]
     return jobs
@@ -245,7 +298,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
     try:
         checked = check(config, options, store)
         urls = SiteUrls(config.base_url)
-        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts), key=lambda j: j.path)
+        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts, checked.digests), key=lambda j: j.path)
         problems = collision_problems(jobs)
         if problems:
             raise BuildError(problems)

@@ -79,7 +79,8 @@ class Planner:
 
     def __init__(self, archive: Archive, config: SiteConfig, urls: SiteUrls, site_key_: str,
                  template_keys: dict[str, str], body_links: dict[str, tuple[str, ...]],
-                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, AuthorProfile]):
+                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, AuthorProfile],
+                 source_digests: dict[str, str] | None = None):
         self.archive = archive
         self.config = config
         self.urls = urls
@@ -91,7 +92,10 @@ class Planner:
         # Day archives exist only when article URLs have a day in them.
         self.dates = tuple(listing for listing in archive.dates
                            if listing.kind != "day" or "{day}" in config.permalink)
-        self.digests = {a.source: digest(repr(a)) for a in archive.articles}
+        # An article is a function of its file and the parse settings, so the
+        # digest of those (from the load stage) stands for the whole Article.
+        given = source_digests or {}
+        self.digests = {a.source: given.get(a.source) or digest(repr(a)) for a in archive.articles}
 
     # -- helpers ---------------------------------------------------------------
     def key(self, template: str, *parts: str) -> str:

@@ -137,7 +137,8 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     except YamlProblem as error:
         line = source.front_matter_line + error.line - 1
         return None, [Problem(source.path, line, "front matter", error.message)]
-    data = _clean(loaded.value)
+    # The file's text was cleaned when read; only YAML escapes ("\\x01") can add more.
+    data = _clean(loaded.value) if "\\" in source.front_matter else loaded.value
     if data is None:
         data = {}
     if not isinstance(data, dict):
