@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from markupsafe import Markup
 
 from .archive import TERM_FOLDERS, term_path, term_slug
@@ -68,18 +68,37 @@ def body_markup(html: str) -> Markup:
     return Markup(html)
 
 
-def template_fingerprints(env: jinja2.Environment, names) -> dict[str, str]:
-    """A digest per template of its own source and every template it extends or includes,
-    so that editing one template re-renders only the pages that use it."""
+def site_settings_used(tree: nodes.Template) -> set[str] | None:
+    """The `site.X` settings a template reads; None when it uses `site` any other
+    way (then every setting counts, to be safe)."""
+    used: set[str] = set()
+    attribute_names = set()
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name == "site":
+            used.add(node.attr)
+            attribute_names.add(id(node.node))
+    for name in tree.find_all(nodes.Name):
+        if name.name == "site" and id(name) not in attribute_names:
+            return None
+    return used
+
+
+def template_fingerprints(env: jinja2.Environment, names, config: SiteConfig) -> dict[str, str]:
+    """A digest per template of its own source, every template it extends or
+    includes, and the values of the site settings those read, so that editing
+    one template, or one setting, re-renders only the pages that use it."""
     sources: dict[str, str] = {}
     uses: dict[str, set[str]] = {}
+    settings: dict[str, set[str] | None] = {}
 
     def visit(name: str) -> None:
         if name in sources:
             return
         source, _, _ = env.loader.get_source(env, name)
         sources[name] = source
-        uses[name] = {ref for ref in meta.find_referenced_templates(env.parse(source)) if ref}
+        tree = env.parse(source)
+        uses[name] = {ref for ref in meta.find_referenced_templates(tree) if ref}
+        settings[name] = site_settings_used(tree)
         for ref in sorted(uses[name]):
             visit(ref)
 
@@ -96,7 +115,11 @@ def template_fingerprints(env: jinja2.Environment, names) -> dict[str, str]:
     for name in names:
         visit(name)
         digest = hashlib.sha256()
+        read: set[str] | None = set()
         for used in closure(name):
             digest.update(used.encode() + b"\0" + sources[used].encode() + b"\0")
+            read = None if read is None or settings[used] is None else read | settings[used]
+        fields = sorted(vars(config)) if read is None else sorted(read)
+        digest.update(repr([(field, repr(getattr(config, field, None))) for field in fields]).encode())
         fingerprints[name] = digest.hexdigest()
     return fingerprints

@@ -258,7 +258,7 @@ def _render_chunk(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: lis
 def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool,
               digests: dict[str, str]) -> list[PageJob]:
     env = make_environment(config.layouts_dir, config, urls)
-    templates = template_fingerprints(env, TEMPLATES)
+    templates = template_fingerprints(env, TEMPLATES, config)
     static = find_static_files(config.static_dirs)
     sizes = {a.image: size for a in archive.articles if a.image
              for size in [image_size(static, a.image)] if size is not None}

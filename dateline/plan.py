@@ -68,8 +68,15 @@ def code_version() -> str:
     return hasher.hexdigest()
 
 
+# Settings the planner itself puts into (nearly) every page or feed. The others
+# reach pages only through templates (`template_fingerprints` keys those per
+# template) or through a few jobs that add them to their own keys (`description`:
+# the front page and feeds).
+PLANNED_SETTINGS = ("title", "language", "timezone", "per_page", "feed_items", "permalink", "search", "extra")
+
+
 def site_key(config: SiteConfig, urls: SiteUrls, drafts: bool) -> str:
-    settings = repr(sorted((k, repr(v)) for k, v in vars(config).items() if k != "root"))
+    settings = repr([(name, repr(getattr(config, name))) for name in PLANNED_SETTINGS])
     return digest(code_version(), settings, urls.base_url, str(drafts))
 
 
@@ -292,7 +299,10 @@ class Planner:
         for article in items:
             targets.update(self.link_targets(article))
         base = listing.path
-        plan = dict(title=title, description=self.config.description or title, home_path=base,
+        # Only the main feeds carry the site description: a listing's feed describes itself,
+        # so editing the description rewrites three feeds, not every listing's.
+        description = (self.config.description or title) if listing.kind == "home" else title
+        plan = dict(title=title, description=description, home_path=base,
                     rss_path=base + "feed.xml", atom_path=base + "atom.xml", json_path=base + "feed.json",
                     articles=items, link_targets=targets)
         formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
@@ -300,7 +310,7 @@ class Planner:
         jobs = []
         for fmt in formats:
             path = {"rss": plan["rss_path"], "atom": plan["atom_path"], "json": plan["json_path"]}[fmt]
-            jobs.append(PageJob(path, "feed", self.key("feed", fmt, path, title, signature),
+            jobs.append(PageJob(path, "feed", self.key("feed", fmt, path, title, description, signature),
                                 FeedPlan(format=fmt, **plan)))
         return jobs
 
