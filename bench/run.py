@@ -24,6 +24,7 @@ import generate  # noqa: E402
 
 BUILD = HERE.parent / "build.py"
 SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
+SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \(([\d,]+) files, ([\d.]+) MB\)")
 
 
 def run_measured(args: list[str]) -> tuple[float, int, str]:
@@ -47,8 +48,11 @@ def build(root: Path, jobs: int, *extra: str) -> dict:
     seconds, rss, out = run_measured([sys.executable, str(BUILD), "--root", str(root), "--jobs", str(jobs), *extra])
     match = SUMMARY.search(out)
     rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
+    search = SEARCH.search(out)
     return {"seconds": seconds, "rss": rss, "rendered": rendered, "written": written,
-            "unchanged": unchanged, "removed": removed}
+            "unchanged": unchanged, "removed": removed,
+            "search": (float(search.group(2)), int(search.group(3).replace(",", "")), float(search.group(4)))
+            if search else None}
 
 
 def floor(root: Path) -> dict:
@@ -65,27 +69,35 @@ def clean(root: Path) -> None:
 
 
 def scenarios(root: Path, count: int, cores: int):
-    """(name, result) for every scenario, in order; each builds on the state the previous left."""
+    """(name, result) for every scenario, in order; each builds on the state the previous left.
+
+    The scale scenarios run with --no-search: the search index is Pagefind's own
+    work, measured on its own at the end (with search, as a site is built by default)."""
     yield "floor (read+yaml+markdown+jinja+write)", floor(root)
     clean(root)
-    yield "cold, --jobs 1", build(root, 1)
+    yield "cold, --jobs 1", build(root, 1, "--no-search")
     clean(root)
-    yield f"cold, --jobs {cores}", build(root, cores)
-    yield "no-change rebuild", build(root, cores)
+    yield f"cold, --jobs {cores}", build(root, cores, "--no-search")
+    yield "no-change rebuild", build(root, cores, "--no-search")
     middle = count // 2
     generate.write_article(root, middle, count, body_edit="An added closing line for the benchmark.")
-    yield "one article's body edited", build(root, cores)
+    yield "one article's body edited", build(root, cores, "--no-search")
     generate.write_article(root, middle + 1, count, tags=["bench edited tag", "port crisis"])
-    yield "one article's tags edited", build(root, cores)
+    yield "one article's tags edited", build(root, cores, "--no-search")
     generate.write_article(root, count, count + 1)
-    yield "one article added (newest)", build(root, cores)
+    yield "one article added (newest)", build(root, cores, "--no-search")
     (root / "content" / generate.article_meta(generate.deletable(middle + 2))["path"]).unlink()
-    yield "one article deleted", build(root, cores)
+    yield "one article deleted", build(root, cores, "--no-search")
     with open(root / "layouts" / "terms.html", "a", encoding="utf-8") as handle:
         handle.write("{# benchmark edit #}\n")
-    yield "template edited (terms.html)", build(root, cores)
+    yield "template edited (terms.html)", build(root, cores, "--no-search")
     generate.write_site_yaml(root, description="An edited description")
-    yield "site.yaml edited (description)", build(root, cores)
+    yield "site.yaml edited (description)", build(root, cores, "--no-search")
+    clean(root)
+    yield f"search: cold build with search, --jobs {cores}", build(root, cores)
+    yield "search: no-change rebuild", build(root, cores)
+    generate.write_article(root, middle, count, body_edit="A second added line, indexed by search.")
+    yield "search: one article's body edited", build(root, cores)
 
 
 def main() -> int:
@@ -119,9 +131,14 @@ def main() -> int:
     one, many, base = results["cold, --jobs 1"], results[cold_key], results[
         "floor (read+yaml+markdown+jinja+write)"]
     print()
+    for name, result in results.items():
+        if result.get("search"):
+            seconds, files, megabytes = result["search"]
+            print(f"{name}: search index {seconds:.1f} s, {files:,} files, {megabytes:.1f} MB on disk")
     print(f"cold --jobs 1 / floor: {one['seconds'] / base['seconds']:.2f}x (target <= 1.3)")
     print(f"cold --jobs {args.jobs} / --jobs 1: {many['seconds'] / one['seconds']:.2f}x (target <= 0.6 on 2 cores)")
-    print(f"peak RSS max: {max(r['rss'] for r in results.values()) / 2**20:.0f} MiB")
+    print(f"peak RSS max without search: "
+          f"{max(r['rss'] for n, r in results.items() if not n.startswith('search')) / 2**20:.0f} MiB")
     return 0
 
 

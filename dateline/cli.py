@@ -16,7 +16,8 @@ from datetime import datetime
 from .cache import open_store
 from .config import is_valid_zone, load_config
 from .errors import BuildError, Problem, sorted_problems
-from .newsroom import archive_titles, archive_warnings, imported_path, import_file, new_article, write_new_file
+from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
+                       write_new_file)
 from .pipeline import BuildOptions, build, check, default_jobs
 from .render import RenderError
 from .search import SearchError
@@ -178,7 +179,7 @@ def run_import(args: argparse.Namespace) -> int:
             problems.extend(story_problems)
             continue
         target = imported_path(story, args.into)
-        if not write_new_file(config.root, target, story.markdown, force=args.force):
+        if not write_new_file(config.root, target, imported_markdown(story), force=args.force):
             problems.append(Problem(label, 0, "file", f"{target} already exists", "use --force to overwrite"))
             continue
         written += 1

@@ -27,6 +27,7 @@ class SiteConfig:
     permalink: str = DEFAULT_PERMALINK
     copyright: str = ""
     search: bool = True             # build the Pagefind search index and /search/
+    sanitize: bool = False          # strip scripts, event handlers, javascript: URLs from every body
     timezones: dict = field(default_factory=dict, hash=False, compare=True)  # importer: abbreviation -> IANA zone
     extra: dict = field(default_factory=dict, hash=False, compare=True)
 
@@ -64,6 +65,7 @@ _KEYS = {
     "permalink": ("text", False),
     "copyright": ("text", False),
     "search": ("bool", False),
+    "sanitize": ("bool", False),
     "timezones": ("mapping", False),
     "extra": ("mapping", False),
 }

@@ -110,7 +110,7 @@ def json_feed_bytes(feed: Feed) -> bytes:
                 "id": item.id,
                 "url": item.url,
                 "title": item.title,
-                "summary": item.summary,
+                **({"summary": item.summary} if item.summary else {}),
                 "content_html": item.content_html,
                 "date_published": item.published.isoformat(),
                 "date_modified": item.updated.isoformat(),

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
+import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -38,9 +39,9 @@ class RenderedBody:
     escapes: tuple[str, ...]    # hrefs that leave content/ (an error for the caller)
 
 
-def body_key(source_path: str, body: str) -> str:
+def body_key(source_path: str, body: str, sanitize: bool = False) -> str:
     digest = hashlib.sha256()
-    for part in (MARKUP_VERSION, source_path, body):
+    for part in (MARKUP_VERSION, source_path, body, "sanitize" if sanitize else "trusted"):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()
@@ -99,13 +100,33 @@ class MarkdownRenderer:
         self._state = _LinkState()
         self._md = markdown.Markdown(extensions=EXTENSIONS + [_LinkExtension(self._state)], output_format="html")
 
-    def render(self, content_path: str, body: str) -> RenderedBody:
+    def render(self, content_path: str, body: str, sanitize: bool = False) -> RenderedBody:
         self._md.reset()
         self._state.content_path = content_path
         self._state.links = []
         self._state.escapes = []
         html = self._md.convert(body)
+        if sanitize:
+            html = sanitize_html(html)
         return RenderedBody(html, tuple(dict.fromkeys(self._state.links)), tuple(self._state.escapes))
+
+
+# What sanitized bodies keep: nh3's (ammonia's) safe defaults, plus what our
+# Markdown produces (footnote ids and classes, image sizes, heading ids) and our
+# own placeholder scheme for links between articles. Scripts, styles, event
+# handlers and javascript: URLs go.
+_SANITIZE_ATTRIBUTES = {**{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+                        "*": {"id", "class", "title", "lang", "dir"},
+                        "img": {"src", "alt", "width", "height", "loading"}, "a": {"href", "hreflang", "rel"}}
+_SANITIZE_SCHEMES = {"http", "https", "mailto", "tel", "dateline"}
+
+
+def sanitize_html(html: str) -> str:
+    """Body HTML with anything that could run script removed (site.yaml `sanitize: true`,
+    or `sanitize: true` in the article, as imported stories have)."""
+    return nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) | {"div", "section"}, attributes=_SANITIZE_ATTRIBUTES,
+                     url_schemes=_SANITIZE_SCHEMES, clean_content_tags={"script", "style"}, link_rel=None,
+                     strip_comments=True)
 
 
 _PLACEHOLDER = re.compile(r'(href|src)="dateline:(article|root):([^"#]*)(#[^"]*)?"')

@@ -34,6 +34,7 @@ class Article:
     image_caption: str = ""
     id: str = ""                # stable feed id from front matter, "" when not given
     draft: bool = False
+    sanitize: bool = False      # this body's raw HTML is not trusted (imported stories)
     aliases: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
     extra: dict = field(default_factory=dict, compare=True, hash=False)

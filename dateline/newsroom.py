@@ -63,6 +63,14 @@ def import_file(text: str, source: str, config: SiteConfig, titles: dict[str, st
     return import_story(text, source, zone_abbreviations=zones, titles=titles, timezone=timezone)
 
 
+def imported_markdown(story: ImportedStory) -> str:
+    """The imported file, marked `sanitize: true`: text copied from another site is
+    not trusted to carry raw HTML (scripts, event handlers) into our pages."""
+    front = {**story.front_matter, "sanitize": "true"}
+    body = story.markdown.split("\n---\n", 1)[1]
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body
+
+
 def imported_path(story: ImportedStory, into: str) -> str:
     return f"{into.rstrip('/')}/{story.published.year:04d}/{story.published.month:02d}/{story.slug}.md"
 

@@ -10,6 +10,7 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import secrets
@@ -31,7 +32,7 @@ from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError
 from .schema import parse_article
-from .search import BUNDLE_FOLDER, SearchError, SearchIndex, pagefind_version, run_pagefind
+from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
 from .urls import SiteUrls, output_path
 
 CHUNK = 64
@@ -87,11 +88,14 @@ def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozense
             results.append((None, problems, None))
             continue
         content_path = path.split("/", 1)[1]
-        key = body_key(content_path, source.body)
-        article, problems = parse_article(source, config, key)
+        article, problems = parse_article(source, config, body_key(content_path, source.body))
         rendered = None
+        sanitize = config.sanitize or (article is not None and article.sanitize)
+        if article is not None and sanitize:
+            article = replace(article, body_key=body_key(content_path, source.body, sanitize=True))
+        key = article.body_key if article is not None else ""
         if article is not None and key not in known:
-            body = _worker_renderer.render(content_path, source.body)
+            body = _worker_renderer.render(content_path, source.body, sanitize=sanitize)
             rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes))
         results.append((article, problems, rendered))
     return results
@@ -114,8 +118,8 @@ def _link_lines(source, targets) -> dict[str, int]:
 
 
 def parse_fingerprint(config: SiteConfig) -> str:
-    """What an Article depends on besides its file: the code and the settings schema reads."""
-    return digest(code_version(), config.timezone, config.permalink)
+    """What an Article depends on besides its file: the code and the settings it reads."""
+    return digest(code_version(), config.timezone, config.permalink, str(config.sanitize))
 
 
 def load_articles(config: SiteConfig, store: Store, jobs: int):
@@ -255,19 +259,59 @@ def _render_chunk(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: lis
     return [_worker_state.render(job) for job in jobs]
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool,
-              digests: dict[str, str]) -> list[PageJob]:
+@dataclass(frozen=True)
+class SiteInputs:
+    """Everything besides the articles that the pages are made from."""
+
+    templates: dict[str, str]           # template -> fingerprint
+    static: dict[str, Path]             # site path -> source file
+    static_digests: dict[str, str]      # site path -> digest of its bytes
+    profiles: dict                      # authors.yaml
+    profiles_digest: str
+
+
+def gather_inputs(config: SiteConfig, urls: SiteUrls) -> SiteInputs:
     env = make_environment(config.layouts_dir, config, urls)
-    templates = template_fingerprints(env, TEMPLATES, config)
     static = find_static_files(config.static_dirs)
+    profiles = load_profiles(config.root)
+    return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=static,
+                      static_digests={path: file_digest(source) for path, source in static.items()},
+                      profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
+
+
+def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool,
+              digests: dict[str, str], inputs: SiteInputs) -> list[PageJob]:
     sizes = {a.image: size for a in archive.articles if a.image
-             for size in [image_size(static, a.image)] if size is not None}
-    planner = Planner(archive, config, urls, site_key(config, urls, drafts), templates,
-                      store.links_of(a.body_key for a in archive.articles), sizes, load_profiles(config.root),
-                      digests)
+             for size in [image_size(inputs.static, a.image)] if size is not None}
+    planner = Planner(archive, config, urls, site_key(config, urls, drafts), inputs.templates,
+                      store.links_of(a.body_key for a in archive.articles), sizes, inputs.profiles, digests)
     jobs = planner.jobs()
-    jobs += [PageJob(path, "copy", file_digest(source), source) for path, source in static.items()]
+    jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()]
     return jobs
+
+
+def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions, checked: Checked,
+                      inputs: SiteInputs) -> str:
+    """A digest of every input of the whole site: equal to the last build's means
+    the published site is already what this build would make."""
+    return digest(site_key(config, urls, options.drafts), repr(sorted(inputs.templates.items())),
+                  repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
+                  repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
+                  repr(vars(config).get("description")), repr(vars(config).get("copyright")))
+
+
+def site_is_intact(out_dir: Path, manifest) -> bool:
+    """Every file the last build published is still there, as it was written."""
+    if not manifest:
+        return False
+    for rel, entry in manifest.items():
+        try:
+            info = os.stat(out_dir / rel)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
+            return False
+    return True
 
 
 def collision_problems(jobs: list[PageJob]) -> list[Problem]:
@@ -298,17 +342,31 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
     try:
         checked = check(config, options, store)
         urls = SiteUrls(config.base_url)
-        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts, checked.digests), key=lambda j: j.path)
+        inputs = gather_inputs(config, urls)
+        fingerprint = build_fingerprint(config, urls, options, checked, inputs)
+        state_name = "last-build:" + os.path.realpath(options.out_dir)
+        last = json.loads(store.get_meta(state_name) or "{}")
+        if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
+            # Nothing this site is made from changed and site/ is as we left it.
+            return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
+                               rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
+                               cache_discarded=False, written_paths=(),
+                               search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
+        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts, checked.digests, inputs),
+                      key=lambda j: j.path)
         problems = collision_problems(jobs)
         if problems:
             raise BuildError(problems)
         stats, rendered, search = publish(config, urls, store, jobs, options)
+        feeds = sum(1 for job in jobs if job.kind == "feed")
+        pages = sum(1 for job in jobs if job.kind == "page")
+        store.set_meta(state_name, json.dumps({
+            "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
+            "search": [search.files, search.bytes] if search else None}, sort_keys=True))
         store.prune_markup({a.body_key for a in checked.archive.articles})
         store.commit()
     finally:
         store.close()
-    feeds = sum(1 for job in jobs if job.kind == "feed")
-    pages = sum(1 for job in jobs if job.kind == "page")
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
@@ -366,7 +424,7 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
         return SearchIndex(False, time.perf_counter() - started, len(previous),
                            sum(staging.manifest[rel].size for rel in previous))
     bundle = staging.clear_folder(BUNDLE_FOLDER)
-    run_pagefind(staging.staged_folder(), bundle)
+    run_pagefind(staging.staged_folder(), bundle, article_glob(config.permalink))
     count = staging.adopt_folder(BUNDLE_FOLDER, key)
     size = sum(entry.size for rel, entry in staging.manifest.items() if rel.startswith(BUNDLE_FOLDER + "/"))
     return SearchIndex(True, time.perf_counter() - started, count, size)

@@ -14,7 +14,8 @@ from .urls import format_permalink, is_valid_slug, slugify
 from .yamltext import YamlProblem, load_text_yaml
 
 TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "id", "slug", "timezone")
-KNOWN_KEYS = TEXT_KEYS + ("author", "authors", "published", "updated", "tags", "draft", "aliases", "corrections", "extra")
+KNOWN_KEYS = TEXT_KEYS + ("author", "authors", "published", "updated", "tags", "draft", "sanitize", "aliases",
+                          "corrections", "extra")
 
 # Keys other generators use, pointed at ours.
 COMMON_MISTAKES = {
@@ -179,6 +180,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
             fields.problem("slug", f"cannot make a slug from the file name {stem!r}", "add `slug:` with latin letters")
 
     draft = _boolean(fields, "draft")
+    sanitize = _boolean(fields, "sanitize")
     article_id = fields.text("id")
     if article_id and not ID_PATTERN.match(article_id):
         fields.problem("id", f"{article_id!r} is not a URI", "use e.g. urn:uuid:6f1c0b1e-... or a tag: URI")
@@ -210,7 +212,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
         source=source.path, slug=slug, title=title, authors=authors, published=published,
         timezone=zone_name, url=url, body_key=body_key, summary=summary, updated=updated,
         location=location, tags=tags, section=section, image=image, image_alt=image_alt,
-        image_caption=image_caption, id=article_id, draft=draft, aliases=aliases,
+        image_caption=image_caption, id=article_id, draft=draft, sanitize=sanitize, aliases=aliases,
         corrections=corrections, extra=extra,
         key_lines={key: fields.line(key) for key in loaded.key_lines},
     ), []

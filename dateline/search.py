@@ -49,12 +49,27 @@ def pagefind_version() -> str:
         return "missing"
 
 
-def run_pagefind(site_dir: Path, bundle_dir: Path) -> None:
+_PERMALINK_GLOBS = {"year": "[0-9][0-9][0-9][0-9]", "month": "[0-9][0-9]", "day": "[0-9][0-9]",
+                    "slug": "*", "section": "*"}
+
+
+def article_glob(permalink: str) -> str:
+    """A file glob matching the article pages the permalink pattern makes, so
+    Pagefind opens only those (lists and feeds are most of a large site's files;
+    it would skip them anyway, as they have no data-pagefind-body)."""
+    pattern = permalink.strip("/")
+    for field, glob in _PERMALINK_GLOBS.items():
+        pattern = pattern.replace("{" + field + "}", glob)
+    return pattern + "/index.html" if permalink.endswith("/") else pattern
+
+
+def run_pagefind(site_dir: Path, bundle_dir: Path, glob: str = "**/*.html") -> None:
     """Index the finished pages in `site_dir` into `bundle_dir` with Pagefind's CLI.
 
     (Pagefind's Python API feeds pages one request at a time and was ten times
     slower here, with the same output.)"""
-    command = [str(pagefind_executable()), "--site", str(site_dir), "--output-path", str(bundle_dir), "--silent"]
+    command = [str(pagefind_executable()), "--site", str(site_dir), "--output-path", str(bundle_dir),
+               "--glob", glob, "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=site_dir)
     except OSError as error:

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from watchfiles import DefaultFilter, watch
 
+from .authors import AUTHORS_FILE
 from .config import CONFIG_FILE, load_config
 from .errors import BuildError, sorted_problems
 from .output import OutputError
@@ -267,7 +268,7 @@ class LiveSiteHandler(SimpleHTTPRequestHandler):
 # -- watching ----------------------------------------------------------------------------
 
 class SourceFilter(DefaultFilter):
-    """Changes to content/, layouts/, static/ and site.yaml; never the output or the cache."""
+    """Changes to content/, layouts/, static/, site.yaml and authors.yaml; never the output or the cache."""
 
     def __init__(self, root: Path, out_dir: Path):
         super().__init__()
@@ -282,7 +283,7 @@ class SourceFilter(DefaultFilter):
             parts = file.relative_to(self.root).parts
         except ValueError:
             return False
-        return parts == (CONFIG_FILE,) or (len(parts) > 1 and parts[0] in WATCHED_FOLDERS)
+        return parts in ((CONFIG_FILE,), (AUTHORS_FILE,)) or (len(parts) > 1 and parts[0] in WATCHED_FOLDERS)
 
 
 def changed_names(changes, root: Path) -> str:

@@ -169,3 +169,33 @@ def test_nothing_is_written_outside_the_output_folder(tmp_path):
     allowed = (site, root / ".dateline-cache")
     assert all(any(p == a or a in p.parents for a in allowed) for p in after), sorted(map(str, after))
     assert set(read_tree(site)) >= {"old/a/index.html", "_redirects"}
+
+
+RAW_HTML_BODY = ('Text <script>alert("x")</script> <img src="/media/a.png" alt="a" onerror="alert(1)"> '
+                 '<a href="javascript:alert(2)">bad</a> [ok](other.md) '
+                 '<span onclick="steal()">click</span>\n\n<style>body{display:none}</style>\n\nFootnote[^1].\n\n'
+                 '[^1]: The note.\n')
+
+
+def test_raw_html_is_trusted_by_default(tmp_path):
+    root = make_project(tmp_path, {"2025/10/raw.md": article("Raw", body=RAW_HTML_BODY),
+                                   "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")})
+    page = (build_ok(root) / "2025/10/25/raw/index.html").read_text(encoding="utf-8")
+    assert '<script>alert(' in page and 'onclick="steal()"' in page
+
+
+@pytest.mark.parametrize("where", ["site.yaml", "front matter"])
+def test_sanitize_strips_scripts_handlers_and_javascript_urls(tmp_path, where):
+    extra = "sanitize: true\n" if where == "front matter" else ""
+    site_yaml = "title: T\nbase_url: https://example.org/\n" + ("sanitize: true\n" if where == "site.yaml" else "")
+    root = make_project(tmp_path, {"2025/10/raw.md": article("Raw", extra=extra, body=RAW_HTML_BODY),
+                                   "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")}, site_yaml=site_yaml)
+    site = build_ok(root)
+    page = (site / "2025/10/25/raw/index.html").read_text(encoding="utf-8")
+    body = page.split('<div class="article-body">', 1)[1].split("</div>\n  <footer", 1)[0]
+    assert "<script" not in body and "alert" not in body and "onerror" not in body and "onclick" not in body
+    assert "javascript:" not in body and "<style" not in body
+    assert '<a href="/2025/10/01/other/">ok</a>' in body          # links between articles survive
+    assert 'src="/media/a.png"' in body and 'id="fn:1"' in body   # so do images and footnotes
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "onclick" not in feed and "&lt;script" not in feed

@@ -80,6 +80,7 @@ def test_import_then_build_shows_the_original_headline_byline_times_and_dateline
     assert f"-> {target}" in result.stdout
     assert "dropped stray line 'Trending'" in result.stdout
     markdown = (root / target).read_text(encoding="utf-8")
+    assert "\nsanitize: 'true'" in markdown.split("\n---\n", 1)[0]   # copied text is not trusted with raw HTML
     assert "[Fishermen in Vypin Demand Compensation for Lost Catch During Strike](fishermen.md)" in markdown
     assert run_build(root).returncode == 0, run_build(root).stderr
     page_path = root / "site/2025/10/24/kochi-harbour-workers-end-strike-after-wage-deal-with-port-trust/index.html"
