@@ -24,6 +24,7 @@ class SiteConfig:
     timezone: str = "UTC"           # IANA name
     per_page: int = 10
     feed_items: int = 20
+    feed_content: str = "main"      # "main": full text in the main feeds only; "all": in every feed
     permalink: str = DEFAULT_PERMALINK
     copyright: str = ""
     search: bool = True             # build the Pagefind search index and /search/
@@ -62,6 +63,7 @@ _KEYS = {
     "timezone": ("text", False),
     "per_page": ("int", False),
     "feed_items": ("int", False),
+    "feed_content": ("text", False),
     "permalink": ("text", False),
     "copyright": ("text", False),
     "search": ("bool", False),
@@ -140,6 +142,9 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
         if not isinstance(zone, str) or not is_valid_zone(zone):
             problems.append(Problem(path_label, line_of("timezones"), "timezones",
                                     f"{abbreviation}: {zone!r} is not an IANA time zone"))
+    if values.get("feed_content", "main") not in ("main", "all"):
+        problems.append(Problem(path_label, line_of("feed_content"), "feed_content",
+                                f"expected main or all, got {values['feed_content']!r}"))
     if "permalink" in values:
         why = permalink_problem(values["permalink"])
         if why:

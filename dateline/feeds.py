@@ -73,7 +73,8 @@ def _generator(feed: Feed) -> FeedGenerator:
         entry.link(href=item.url, rel="alternate")
         if item.summary:
             entry.summary(xml_safe(item.summary))
-        entry.content(xml_safe(item.content_html), type="html")
+        if item.content_html:
+            entry.content(xml_safe(item.content_html), type="html")
         entry.published(item.published)
         entry.updated(item.updated)
         for name in item.authors:
@@ -111,7 +112,7 @@ def json_feed_bytes(feed: Feed) -> bytes:
                 "url": item.url,
                 "title": item.title,
                 **({"summary": item.summary} if item.summary else {}),
-                "content_html": item.content_html,
+                **({"content_html": item.content_html} if item.content_html else {"content_text": item.summary or item.title}),
                 "date_published": item.published.isoformat(),
                 "date_modified": item.updated.isoformat(),
                 "authors": [{"name": name} for name in item.authors],

@@ -49,6 +49,7 @@ class FeedPlan:
     json_path: str
     articles: tuple[Article, ...]
     link_targets: dict
+    full_content: bool = True       # False: headline, dek and link only
 
 
 def digest(*parts: str) -> str:
@@ -72,7 +73,8 @@ def code_version() -> str:
 # reach pages only through templates (`template_fingerprints` keys those per
 # template) or through a few jobs that add them to their own keys (`description`:
 # the front page and feeds).
-PLANNED_SETTINGS = ("title", "language", "timezone", "per_page", "feed_items", "permalink", "search", "extra")
+PLANNED_SETTINGS = ("title", "language", "timezone", "per_page", "feed_items", "feed_content", "permalink", "search",
+                    "extra")
 
 
 def site_key(config: SiteConfig, urls: SiteUrls, drafts: bool) -> str:
@@ -306,11 +308,17 @@ class Planner:
                     rss_path=base + "feed.xml", atom_path=base + "atom.xml", json_path=base + "feed.json",
                     articles=items, link_targets=targets)
         formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
+        # The main feeds carry every story in full; a listing's feed carries the
+        # headline, dek and link unless site.yaml says `feed_content: all` (full
+        # text in thousands of listing feeds is most of a large site's bytes and
+        # build time, repeating what the main feed already has).
+        plan["full_content"] = listing.kind == "home" or self.config.feed_content == "all"
         signature = self.signature(items) + repr(sorted(targets.items()))
         jobs = []
         for fmt in formats:
             path = {"rss": plan["rss_path"], "atom": plan["atom_path"], "json": plan["json_path"]}[fmt]
-            jobs.append(PageJob(path, "feed", self.key("feed", fmt, path, title, description, signature),
+            jobs.append(PageJob(path, "feed", self.key("feed", fmt, path, title, description, signature,
+                                                       str(plan["full_content"])),
                                 FeedPlan(format=fmt, **plan)))
         return jobs
 

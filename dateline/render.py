@@ -78,7 +78,7 @@ class Renderer:
         items = []
         for article in plan.articles:
             url = self.urls.absolute(article.url)
-            content = self.feed_content(article.body_key, url, plan.link_targets)
+            content = self.feed_content(article.body_key, url, plan.link_targets) if plan.full_content else ""
             image = ""
             if article.image:
                 image = article.image if "://" in article.image else self.urls.absolute(article.image)

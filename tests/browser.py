@@ -76,3 +76,11 @@ def chromium_driver(tmp_path: Path):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver), options=options)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """One headless Chromium per test module."""
+    browser = chromium_driver(tmp_path_factory.mktemp("chromium"))
+    yield browser
+    browser.quit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium_driver, static_host
+from browser import driver, static_host  # noqa: F401 - driver is a fixture
 from conftest import copy_sample_project, run_build
 
 PAGES = {
@@ -21,13 +21,6 @@ def sub_path_site(tmp_path_factory):
     result = run_build(root, "--base-url", "https://example.org/news/")
     assert result.returncode == 0, result.stderr
     return root / "site"
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    browser = chromium_driver(tmp_path_factory.mktemp("chromium"))
-    yield browser
-    browser.quit()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -122,3 +122,19 @@ def test_naive_dates_use_the_site_zone_and_dst_gaps_are_errors(tmp_path):
     assert run_build(root).returncode == 0
     page = (root / "site/2025/07/01/summer/index.html").read_text(encoding="utf-8")
     assert '<time datetime="2025-07-01T09:00:00+01:00">1 July 2025, 9:00 AM BST</time>' in page
+
+
+def test_a_template_crash_names_the_article_and_leaves_site_untouched(tmp_path):
+    root = make_project(tmp_path, GOOD)
+    assert run_build(root).returncode == 0
+    before = snapshot(root / "site")
+    article_template = root / "layouts/article.html"
+    article_template.write_text(article_template.read_text().replace("{{ article.title }}</h1>",
+                                                                      "{{ article.no_such_field }}</h1>"))
+    result = run_build(root)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: /2025/10/0") and "(from content/2025/10/" in first
+    assert "no_such_field" in first and "Traceback" not in result.stderr
+    assert snapshot(root / "site") == before
+    assert not list(tmp_path.glob(".site.staging/**/*.tmp"))

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from browser import chromium_driver, static_host
+from browser import driver, static_host  # noqa: F401 - driver is a fixture
 from conftest import article, copy_sample_project, make_project, read_tree, run_build
 
 PUBLISHED_URLS = sorted([
@@ -30,13 +30,6 @@ def search_site(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     assert "search index rebuilt" in result.stdout
     return root / "site"
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    browser = chromium_driver(tmp_path_factory.mktemp("chromium"))
-    yield browser
-    browser.quit()
 
 
 def wait_for(driver, script: str, timeout: float = 15):
