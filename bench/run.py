@@ -68,7 +68,7 @@ def clean(root: Path) -> None:
     shutil.rmtree(root / ".dateline-cache", ignore_errors=True)
 
 
-def scenarios(root: Path, count: int, cores: int):
+def scenarios(root: Path, count: int, cores: int, search: bool = True):
     """(name, result) for every scenario, in order; each builds on the state the previous left.
 
     The scale scenarios run with --no-search: the search index is Pagefind's own
@@ -93,6 +93,8 @@ def scenarios(root: Path, count: int, cores: int):
     yield "template edited (terms.html)", build(root, cores, "--no-search")
     generate.write_site_yaml(root, description="An edited description")
     yield "site.yaml edited (description)", build(root, cores, "--no-search")
+    if not search:
+        return
     clean(root)
     yield f"search: cold build with search, --jobs {cores}", build(root, cores)
     yield "search: no-change rebuild", build(root, cores)
@@ -105,6 +107,8 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument("--skip-search", action="store_true",
+                        help="leave out the search scenarios (Pagefind holds the whole index in memory)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
     root = work / "project"
@@ -118,7 +122,7 @@ def main() -> int:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:
-        for name, result in scenarios(root, args.articles, args.jobs):
+        for name, result in scenarios(root, args.articles, args.jobs, search=not args.skip_search):
             results[name] = result
             cold = results.get(cold_key)
             ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
