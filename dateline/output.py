@@ -296,26 +296,7 @@ class Staging:
         if not self._has_spare and self.staging.exists():
             # Without a manifest of the old site we cannot tell what it holds.
             shutil.rmtree(self.staging)
-        self._seeded = False
-        if not self._has_spare:
-            self._seed_spare()
         return self.stats
-
-    def _seed_spare(self) -> None:
-        """After a build with no old site to keep (the first, or a cold one), make
-        the spare a tree of hard links to the new site, so the next build starts
-        from a full staging tree instead of linking every file itself: the cost
-        moves from the everyday one-story build to the rare cold one."""
-        made: set[str] = set()
-        self.staging.mkdir(parents=True, exist_ok=True)
-        for rel in self.manifest:
-            folder = rel.rpartition("/")[0]
-            if folder and folder not in made:
-                os.makedirs(self.staging / folder, exist_ok=True)
-                made.add(folder)
-            os.link(self.out_dir / rel, self.staging / rel)
-        self._has_spare = True
-        self._seeded = True
 
     def spare_manifest(self, token: str) -> dict[str, ManifestEntry] | None:
         """After `commit`: mark the old site as the next spare and return what it holds
@@ -324,8 +305,6 @@ class Staging:
         if not self._has_spare:
             return None
         (self.staging / SPARE_MARKER).write_text(token, encoding="ascii")
-        if self._seeded:
-            return dict(self.manifest)
         return {rel: entry if rel in self._verified else ManifestEntry(entry.key, entry.sha, entry.size,
                                                                        entry.mtime_ns, UNVERIFIED)
                 for rel, entry in self.previous.items()}
