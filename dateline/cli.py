@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import time
 from dataclasses import replace
@@ -234,17 +235,22 @@ def run_build(args: argparse.Namespace) -> int:
         config = replace(config, search=False)
     root = config.root
     out_dir = (args.out if args.out else root / "site").absolute()
-    options = BuildOptions(out_dir=out_dir, drafts=args.drafts, jobs=args.jobs, use_cache=args.use_cache)
+    bar = progress_bar(quiet=args.quiet)
+    options = BuildOptions(out_dir=out_dir, drafts=args.drafts, jobs=args.jobs, use_cache=args.use_cache,
+                           progress=bar.update if bar else None)
     started = time.perf_counter()
     try:
         report = build(config, options)
     except BuildError as error:
+        _close(bar)
         print_problems(error.problems)
         return EXIT_CONTENT
     except (RenderError, SearchError) as error:
+        _close(bar)
         print(f"error: {error}", file=sys.stderr)
         print("the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT
+    _close(bar)
     seconds = time.perf_counter() - started
     if not args.quiet:
         print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
@@ -252,6 +258,39 @@ def run_build(args: argparse.Namespace) -> int:
               f"{report.unchanged:,} unchanged, {report.removed:,} removed{_search_summary(report.search)} "
               f"-> {_shown(out_dir)}")
     return EXIT_OK
+
+
+class ProgressBar:
+    """A rich progress bar on stderr, one task per stage, shown only on a terminal."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), transient=True, console=Console(stderr=True))
+        self.tasks: dict[str, int] = {}
+        self.progress.start()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def progress_bar(quiet: bool) -> ProgressBar | None:
+    """A progress bar when a person watches a terminal; never in CI, pipes or with --quiet."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    return ProgressBar()
+
+
+def _close(bar: ProgressBar | None) -> None:
+    if bar is not None:
+        bar.close()
 
 
 def _search_summary(search) -> str:

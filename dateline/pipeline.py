@@ -16,6 +16,7 @@ import pickle
 import secrets
 import time
 from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,6 +45,14 @@ class BuildOptions:
     drafts: bool = False
     jobs: int = 1
     use_cache: bool = True
+    # Told (stage, done, total) as long stages advance; the CLI draws a progress
+    # bar with it when attached to a terminal. None: say nothing.
+    progress: Callable[[str, int, int], None] | None = None
+
+
+def _report(options: BuildOptions, stage: str, done: int, total: int) -> None:
+    if options.progress is not None:
+        options.progress(stage, done, total)
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ def parse_fingerprint(config: SiteConfig) -> str:
     return digest(code_version(), config.timezone, config.permalink, str(config.sanitize))
 
 
-def load_articles(config: SiteConfig, store: Store, jobs: int):
+def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None):
     """Every article (drafts included) and every problem; bodies land in the store.
 
     A file whose bytes (and the parse settings) are unchanged since the last
@@ -155,10 +164,10 @@ def load_articles(config: SiteConfig, store: Store, jobs: int):
     if jobs > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_set_known, initargs=(known,)) as pool:
             results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks)
-            rendered_count = _collect(results, fresh, problems, store, link_lines)
+            rendered_count = _collect(results, fresh, problems, store, link_lines, progress, len(misses))
     else:
         results = (_load_chunk(str(config.root), config, chunk, known) for chunk in chunks)
-        rendered_count = _collect(results, fresh, problems, store, link_lines)
+        rendered_count = _collect(results, fresh, problems, store, link_lines, progress, len(misses))
     store.put_parsed((a.source, digests[a.source], pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
                      for a in fresh if a.source in digests)
     store.prune_parsed(set(paths))
@@ -175,9 +184,13 @@ def _unpickle(blob: bytes) -> Article | None:
     return article if isinstance(article, Article) else None
 
 
-def _collect(results, articles, problems, store, link_lines) -> int:
+def _collect(results, articles, problems, store, link_lines, progress=None, total: int = 0) -> int:
     count = 0
+    done = 0
     for chunk in results:
+        done += len(chunk)
+        if progress is not None:
+            progress("reading and converting", done, total)
         rows = []
         for article, article_problems, rendered in chunk:
             problems.extend(article_problems)
@@ -231,7 +244,7 @@ class Checked:
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
-    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs)
+    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress)
     drafts = {a.content_path for a in articles if a.draft}
     if not options.drafts:
         articles = [a for a in articles if not a.draft]
@@ -389,9 +402,11 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
                 staging.keep(rel)
             else:
                 to_render.append((rel, job))
-        for (rel, job), data in zip(to_render, render_all(config, urls, store, [j for _, j in to_render],
-                                                          options.jobs)):
+        for done, ((rel, job), data) in enumerate(zip(to_render, render_all(
+                config, urls, store, [j for _, j in to_render], options.jobs)), start=1):
             staging.put(rel, job.key, data)
+            if done % CHUNK == 0 or done == len(to_render):
+                _report(options, "rendering", done, len(to_render))
         search = index_search(config, staging, jobs) if config.search else None
         stats = staging.commit()
     except (RenderError, OutputError, OSError, SearchError):
