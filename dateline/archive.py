@@ -298,7 +298,7 @@ def related_articles(archive: Archive, article: Article, count: int = RELATED_CO
     shared tag and the section, so the cost stays flat however large a tag grows,
     and a story published far away in time does not change this article's list.
     """
-    scores: dict[str, list] = {}
+    scores: dict[str, list] = {}   # source -> [-score, distance, -published, slug, source, article]
     moment = article.published.timestamp()
     sources = [("tag", name, 2) for name in article.tags]
     if article.section:
@@ -314,10 +314,12 @@ def related_articles(archive: Archive, article: Article, count: int = RELATED_CO
                 continue
             entry = scores.get(other.source)
             if entry is None:
-                # -timestamp is keys[offset]: no datetime arithmetic in the hot loop.
-                scores[other.source] = entry = [0, abs(-keys[offset] - moment), other]
-            entry[0] += weight
-    ranked = sorted(scores.values(), key=lambda item: (-item[0], item[1], item[2].published.timestamp() * -1,
-                                                       item[2].slug, item[2].source))
-    return tuple(item[2] for item in ranked[:count])
+                # The entry is its own sort key: (-score, distance in time, then the
+                # total order: -published, slug, source), so sorting needs no key
+                # function. keys[offset] is -published: no datetime work here.
+                scores[other.source] = entry = [0, abs(-keys[offset] - moment), keys[offset], other.slug,
+                                                other.source, other]
+            entry[0] -= weight
+    ranked = sorted(scores.values())
+    return tuple(entry[5] for entry in ranked[:count])
 
