@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 CACHE_FILE = "cache.sqlite"
 
 
@@ -75,7 +75,7 @@ class Store:
             """
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, digest TEXT NOT NULL,
-                                                 article BLOB NOT NULL);
+                                                 article BLOB NOT NULL, crc INTEGER NOT NULL);
             -- links before html: reading the links of every row must not walk each
             -- row's html overflow pages
             CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, links TEXT NOT NULL,
@@ -91,13 +91,15 @@ class Store:
 
     # -- parsed articles ----------------------------------------------------------
     def parsed_articles(self) -> dict[str, tuple[str, bytes]]:
-        """path -> (digest of the file's bytes and the parse settings, pickled Article)."""
-        return {path: (digest, blob) for path, digest, blob in
-                self._db.execute("SELECT path, digest, article FROM articles")}
+        """path -> (digest of the file's bytes and the parse settings, pickled Article).
+        Rows whose CRC does not match their bytes are left out: the file is parsed again."""
+        return {path: (digest, blob) for path, digest, blob, crc in
+                self._db.execute("SELECT path, digest, article, crc FROM articles") if zlib.crc32(blob) == crc}
 
     def put_parsed(self, rows) -> None:
         """rows: iterable of (path, digest, pickled Article)."""
-        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
+        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
+                             ((path, digest, blob, zlib.crc32(blob)) for path, digest, blob in rows))
 
     def prune_parsed(self, keep: set[str]) -> None:
         stale = [(path,) for (path,) in self._db.execute("SELECT path FROM articles") if path not in keep]

@@ -151,3 +151,23 @@ def test_no_cache_forces_a_cold_build(project):
     report = build_site(project, project / "site", use_cache=False)
     assert report.markdown_rendered == report.articles
     assert report.rendered > report.articles
+
+
+def test_a_damaged_cached_article_is_parsed_again(tmp_path):
+    import sqlite3
+
+    from conftest import copy_sample_project, run_build
+    root = copy_sample_project(tmp_path / "sample")
+    assert run_build(root).returncode == 0
+    page = root / "site/2025/09/09/trade-envoys-meet-in-kuala-lumpur/index.html"
+    before = page.read_bytes()
+    db = sqlite3.connect(root / ".dateline-cache" / "cache.sqlite")
+    path, blob = db.execute("SELECT path, article FROM articles WHERE path LIKE '%kuala-lumpur%'").fetchone()
+    at = blob.find(b"Trade envoys")
+    db.execute("UPDATE articles SET article = ? WHERE path = ?", (blob[:at] + b"X" + blob[at + 1:], path))
+    db.commit()
+    db.close()
+    (root / "content/2025/10/sao-paulo-solar-storage-auction.md").write_text(
+        (root / "content/2025/10/sao-paulo-solar-storage-auction.md").read_text() + "\nOne more line.\n")
+    assert run_build(root).returncode == 0
+    assert page.read_bytes() == before    # the flipped byte never reached a page
