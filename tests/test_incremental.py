@@ -170,4 +170,8 @@ def test_a_damaged_cached_article_is_parsed_again(tmp_path):
     (root / "content/2025/10/sao-paulo-solar-storage-auction.md").write_text(
         (root / "content/2025/10/sao-paulo-solar-storage-auction.md").read_text() + "\nOne more line.\n")
     assert run_build(root).returncode == 0
-    assert page.read_bytes() == before    # the flipped byte never reached a page
+    assert page.read_bytes() == before
+    # page/1/ lists both stories, so it was rendered again with the cached Kuala Lumpur article:
+    listing = (root / "site/page/1/index.html").read_text(encoding="utf-8")
+    assert "Trade envoys meet in Kuala Lumpur" in listing
+    assert not [p for p in (root / "site").rglob("*.html") if b"Xrade envoys" in p.read_bytes()]
