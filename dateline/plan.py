@@ -7,6 +7,7 @@ without rendering them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, alia
                       related_articles, term_path, term_slug)
 from .config import SiteConfig
 from .model import Article
+from .pages import json_ld as json_ld_text
 from .sitemap import SitemapEntry, news_entries, news_sitemap_bytes, robots_bytes, sitemap_files
 from .urls import SiteUrls
 
@@ -141,21 +143,34 @@ class Planner:
                 data["sameAs"] = [link.url for link in profile.links]
         return data
 
-    def home_feeds(self) -> list[dict]:
+    @functools.cached_property
+    def _home_feeds(self) -> tuple[dict, ...]:
         title = self.config.title
-        return [{"type": "application/rss+xml", "title": f"{title} (RSS)", "path": "/feed.xml"},
+        return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": "/feed.xml"},
                 {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": "/atom.xml"},
-                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"}]
+                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"})
 
-    def publisher(self) -> dict:
+    def home_feeds(self) -> tuple[dict, ...]:
+        """The same three dicts for every page: a plan of 100,000 articles holds
+        hundreds of thousands of page contexts, so shared parts are shared."""
+        return self._home_feeds
+
+    @functools.cached_property
+    def _publisher(self) -> dict:
         return {"@type": "Organization", "name": self.config.title, "url": self.urls.absolute("/"),
                 "logo": {"@type": "ImageObject", "url": self.urls.absolute("/favicon.svg")}}
 
+    def publisher(self) -> dict:
+        return self._publisher
+
     def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
              feeds=None, json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
+        # JSON-LD is serialised here: one string per page is far smaller to keep
+        # (and to send to render workers) than its nested dicts.
         return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
-                "og_type": og_type, "image": image, "feeds": (feeds or []) + self.home_feeds(),
-                "json_ld": json_ld, "breadcrumbs": list(breadcrumbs), "noindex": noindex}
+                "og_type": og_type, "image": image, "feeds": tuple(feeds or ()) + self.home_feeds(),
+                "json_ld": json_ld_text(json_ld) if json_ld else "", "breadcrumbs": tuple(breadcrumbs),
+                "noindex": noindex}
 
     # -- the plan --------------------------------------------------------------
     def jobs(self) -> list[PageJob]:
