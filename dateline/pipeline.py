@@ -16,6 +16,7 @@ import pickle
 import secrets
 import time
 from concurrent.futures import ProcessPoolExecutor
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -449,10 +450,23 @@ def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[Page
     """Rendered bytes in job order; in worker processes when there is enough work."""
     store.commit()
     if workers > 1 and len(jobs) > CHUNK * 2 and store.path is not None:
-        chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+        # Submit a few chunks ahead of the one being written, not all at once:
+        # Executor.map pickles every chunk up front, which at 100,000 articles
+        # held the whole plan a second time in the queue (~0.9 GB).
+        starts = iter(range(0, len(jobs), CHUNK))
+        in_flight: deque = deque()
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_render_chunk, [config] * len(chunks), [urls] * len(chunks),
-                                   [str(store.path)] * len(chunks), chunks):
+            def submit_next() -> None:
+                start = next(starts, None)
+                if start is not None:
+                    in_flight.append(pool.submit(_render_chunk, config, urls, str(store.path),
+                                                 jobs[start:start + CHUNK]))
+
+            for _ in range(workers * 4):
+                submit_next()
+            while in_flight:
+                result = in_flight.popleft().result()
+                submit_next()
                 yield from result
     else:
         renderer = Renderer.create(config, urls, store)
