@@ -118,7 +118,7 @@ def main() -> int:
     print(f"# {date.today()} {platform.node()} {platform.processor() or platform.machine()} "
           f"{os.cpu_count()} cores, Python {platform.python_version()}")
     results = {}
-    print(f"| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed |")
+    print("| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:

@@ -97,11 +97,8 @@ def _serve_parser() -> argparse.ArgumentParser:
         "Build, serve site/ on 127.0.0.1, rebuild what changed when content/, layouts/, static/ or "
         "site.yaml change, and reload open browser tabs."))
     _common(parser)
+    _build_options(parser)
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
-    parser.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
-    parser.add_argument("--base-url", help="override site.yaml's base_url (its path is where the site is served)")
-    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
-    parser.add_argument("--jobs", "-j", type=int, default=default_jobs(), help="worker processes")
     return parser
 
 

@@ -243,17 +243,11 @@ class Staging:
     def clear_folder(self, rel_folder: str) -> Path:
         """Make sure the staged `rel_folder` is empty and not linked to the live site,
         so an external tool can write into it; returns its path."""
-        self.drop_leftovers()
+        self._drop_leftovers()
         self._touch()
         folder = self.staging / rel_folder
         shutil.rmtree(folder, ignore_errors=True)   # unlinking never touches the published files
         return folder
-
-    def staged_folder(self) -> Path:
-        return self.staging
-
-    def drop_leftovers(self) -> None:
-        self._drop_leftovers()
 
     def _drop_leftovers(self) -> None:
         """Delete what the spare holds that the new site does not, and folders left empty."""

@@ -38,7 +38,6 @@ def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> j
         display_datetime=display_datetime,
         display_date=display_date,
         iso_datetime=iso_datetime,
-        json_ld=json_ld,
         lazy_images=lazy_images,
     )
     return env

@@ -214,9 +214,11 @@ def _line_of_link(root: Path, article: Article, target: str) -> int:
     return _link_lines(source, [target]).get(target, article.key_lines.get("title", 0))
 
 
-def link_problems(articles, store: Store, link_lines, drafts_left_out: set[str], root: Path) -> list[Problem]:
+def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, drafts_left_out: set[str],
+                  root: Path) -> list[Problem]:
+    """Links to articles that are missing, left out as drafts, or outside content/.
+    `links`: body key -> the content paths that body links to."""
     by_source = {a.content_path for a in articles}
-    links = store.links_of(a.body_key for a in articles)
     problems = []
     for article in articles:
         for target in links.get(article.body_key, ()):
@@ -241,6 +243,7 @@ class Checked:
     articles_total: int
     markdown_rendered: int
     digests: dict[str, str]     # source path -> digest of its path, bytes and the parse settings
+    body_links: dict[str, tuple[str, ...]]   # body key -> content paths it links to
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
@@ -251,14 +254,15 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         articles = [a for a in articles if not a.draft]
     else:
         drafts = set()
-    problems += link_problems(articles, store, link_lines, drafts, config.root)
+    body_links = store.links_of(a.body_key for a in articles)   # read once: planning needs them too
+    problems += link_problems(articles, body_links, link_lines, drafts, config.root)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
     if problems:
         store.commit()
         raise BuildError(problems)
     store.commit()
-    return Checked(archive, len(articles), rendered, digests)
+    return Checked(archive, len(articles), rendered, digests, body_links)
 
 
 # -- stage 5: render and publish ---------------------------------------------------
@@ -293,12 +297,12 @@ def gather_inputs(config: SiteConfig, urls: SiteUrls) -> SiteInputs:
                       profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, store: Store, drafts: bool,
-              digests: dict[str, str], inputs: SiteInputs) -> list[PageJob]:
+def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, body_links: dict[str, tuple[str, ...]],
+              drafts: bool, digests: dict[str, str], inputs: SiteInputs) -> list[PageJob]:
     sizes = {a.image: size for a in archive.articles if a.image
              for size in [image_size(inputs.static, a.image)] if size is not None}
     planner = Planner(archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      store.links_of(a.body_key for a in archive.articles), sizes, inputs.profiles, digests)
+                      body_links, sizes, inputs.profiles, digests)
     jobs = planner.jobs()
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()]
     return jobs
@@ -366,7 +370,8 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
                                rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
                                cache_discarded=False, written_paths=(),
                                search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
-        jobs = sorted(plan_jobs(config, urls, checked.archive, store, options.drafts, checked.digests, inputs),
+        jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
+                                checked.digests, inputs),
                       key=lambda j: j.path)
         problems = collision_problems(jobs)
         if problems:
@@ -440,7 +445,7 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
         return SearchIndex(False, time.perf_counter() - started, len(previous),
                            sum(staging.manifest[rel].size for rel in previous))
     bundle = staging.clear_folder(BUNDLE_FOLDER)
-    run_pagefind(staging.staged_folder(), bundle, article_glob(config.permalink))
+    run_pagefind(staging.staging, bundle, article_glob(config.permalink))
     count = staging.adopt_folder(BUNDLE_FOLDER, key)
     size = sum(entry.size for rel, entry in staging.manifest.items() if rel.startswith(BUNDLE_FOLDER + "/"))
     return SearchIndex(True, time.perf_counter() - started, count, size)
@@ -472,10 +477,6 @@ def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[Page
         renderer = Renderer.create(config, urls, store)
         for job in jobs:
             yield renderer.render(job)
-
-
-def with_overrides(config: SiteConfig, base_url: str | None) -> SiteConfig:
-    return replace(config, base_url=base_url) if base_url else config
 
 
 def default_jobs() -> int:

@@ -9,7 +9,6 @@ path prefixed, so a site under `https://example.org/news/` links to
 """
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -75,19 +74,6 @@ def output_path(site_path: str) -> str:
     if site_path.endswith("/"):
         parts.append("index.html")
     return "/".join(parts)
-
-
-def page_path(base: str, page_number: int) -> str:
-    """The site path of page N of a list whose first page is `base` (a folder path)."""
-    if page_number == 1:
-        return base
-    return f"{base}page/{page_number}/"
-
-
-def relative_source_path(from_source: str, href: str) -> str:
-    """Resolve a relative link written in `from_source` (a path relative to content/)."""
-    folder = posixpath.dirname(from_source)
-    return posixpath.normpath(posixpath.join(folder, href))
 
 
 @dataclass(frozen=True)

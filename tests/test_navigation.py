@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import re
 import shutil
 import threading
 import urllib.error
