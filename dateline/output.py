@@ -181,10 +181,11 @@ class Staging:
         self._link_published(rel, self.previous[rel])
         self.manifest[rel] = self.previous[rel]
 
-    def put(self, rel: str, key: str, data: bytes) -> None:
+    def put(self, rel: str, key: str, data: bytes, sha: str | None = None) -> None:
+        """Stage data as rel; `sha`: its sha256 when the caller has it already."""
         if rel in self.manifest:
             raise OutputError(f"two outputs for {rel}")
-        sha = hashlib.sha256(data).hexdigest()
+        sha = sha or hashlib.sha256(data).hexdigest()
         entry = self._current(rel)
         if entry is not None and entry.sha == sha:
             self._link_published(rel, entry)

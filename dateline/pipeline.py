@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import secrets
@@ -267,14 +268,26 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
 
 # -- stage 5: render and publish ---------------------------------------------------
 
+# What render workers work on, set in the parent just before the pool forks:
+# (config, urls, cache path, jobs). The jobs, and the archive their recipes
+# read, reach the workers through fork instead of being pickled chunk by chunk;
+# a worker gets only (start, stop) and sends back bytes.
+_forked: tuple | None = None
 _worker_state: Renderer | None = None
 
 
-def _render_chunk(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: list[PageJob]) -> list[bytes]:
+def _render_slice(start: int, stop: int) -> list[tuple[bytes, str]]:
+    """Render jobs[start:stop] in a worker: (bytes, sha256 hex) per job, so
+    the parent, which writes every file, does not hash them too."""
     global _worker_state
+    config, urls, cache_path, jobs = _forked
     if _worker_state is None:
         _worker_state = Renderer.create(config, urls, Store(Path(cache_path)))
-    return [_worker_state.render(job) for job in jobs]
+    results = []
+    for job in jobs[start:stop]:
+        data = _worker_state.render(job)
+        results.append((data, hashlib.sha256(data).hexdigest()))
+    return results
 
 
 @dataclass(frozen=True)
@@ -408,9 +421,9 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
                 staging.keep(rel)
             else:
                 to_render.append((rel, job))
-        for done, ((rel, job), data) in enumerate(zip(to_render, render_all(
+        for done, ((rel, job), (data, sha)) in enumerate(zip(to_render, render_all(
                 config, urls, store, [j for _, j in to_render], options.jobs)), start=1):
-            staging.put(rel, job.key, data)
+            staging.put(rel, job.key, data, sha)
             if done % CHUNK == 0 or done == len(to_render):
                 _report(options, "rendering", done, len(to_render))
         search = index_search(config, staging, jobs) if config.search else None
@@ -436,7 +449,7 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
     version: the index depends on nothing else."""
     started = time.perf_counter()
     article_pages = sorted(output_path(job.path) for job in jobs
-                           if job.kind == "page" and job.data["template"] == "article.html")
+                           if job.kind == "page" and job.template == "article.html")
     key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
     previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
     if previous and all(staging.can_keep(rel, key) for rel in previous):
@@ -452,31 +465,35 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
 
 
 def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int):
-    """Rendered bytes in job order; in worker processes when there is enough work."""
+    """(rendered bytes, their sha256) in job order; in worker processes when
+    there is enough work."""
+    global _forked
     store.commit()
     if workers > 1 and len(jobs) > CHUNK * 2 and store.path is not None:
-        # Submit a few chunks ahead of the one being written, not all at once:
-        # Executor.map pickles every chunk up front, which at 100,000 articles
-        # held the whole plan a second time in the queue (~0.9 GB).
+        # A few slices ahead of the one being written, not all at once, so
+        # finished pages never pile up in the parent.
         starts = iter(range(0, len(jobs), CHUNK))
         in_flight: deque = deque()
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            def submit_next() -> None:
-                start = next(starts, None)
-                if start is not None:
-                    in_flight.append(pool.submit(_render_chunk, config, urls, str(store.path),
-                                                 jobs[start:start + CHUNK]))
+        _forked = (config, urls, str(store.path), jobs)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                def submit_next() -> None:
+                    start = next(starts, None)
+                    if start is not None:
+                        in_flight.append(pool.submit(_render_slice, start, start + CHUNK))
 
-            for _ in range(workers * 4):
-                submit_next()
-            while in_flight:
-                result = in_flight.popleft().result()
-                submit_next()
-                yield from result
+                for _ in range(workers * 4):
+                    submit_next()
+                while in_flight:
+                    result = in_flight.popleft().result()
+                    submit_next()
+                    yield from result
+        finally:
+            _forked = None
     else:
         renderer = Renderer.create(config, urls, store)
         for job in jobs:
-            yield renderer.render(job)
+            yield renderer.render(job), None
 
 
 def default_jobs() -> int:

@@ -4,6 +4,11 @@ Every job carries a `key`, a digest of all of its real inputs (the site
 settings, the code version, the templates it uses, and the articles it shows),
 so an incremental build can tell which outputs would come out the same
 without rendering them.
+
+A page's template context is not built here: a page job carries a recipe (a
+`functools.partial`) that builds it when, and only if, the page is rendered.
+An incremental build needs every key but only a few contexts, and a cold build
+builds contexts in the render workers, in parallel.
 """
 from __future__ import annotations
 
@@ -35,9 +40,30 @@ class PageJob:
     path: str           # site path
     kind: str           # "page" | "feed" | "bytes" | "copy"
     key: str            # digest of every input
-    data: object        # what the renderer needs (picklable)
+    # What the renderer needs. "page": a recipe, called with no arguments, that
+    # returns the page's context and body; "feed": a FeedPlan; "bytes": the
+    # file's bytes; "copy": the source file.
+    data: object
     origin: str = ""    # the source file responsible, for collision messages
     lastmod: datetime | None = None   # sitemap lastmod: newest change among the articles shown
+    template: str = ""  # "page" jobs: the template that renders it
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """What a recipe returns: everything the renderer needs for one page."""
+    template: str
+    context: dict
+    body: tuple[str, dict[str, str]] | None = None   # (body key, link targets) of an article page
+
+
+def page_job(path: str, key: str, template: str, recipe, **fields) -> PageJob:
+    return PageJob(path, "page", key, recipe, template=template, **fields)
+
+
+def fixed(template: str, context: dict) -> functools.partial:
+    """A recipe for a page whose context is already built (small, one-off pages)."""
+    return functools.partial(PageSource, template, context)
 
 
 @dataclass(frozen=True)
@@ -151,8 +177,7 @@ class Planner:
                 {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"})
 
     def home_feeds(self) -> tuple[dict, ...]:
-        """The same three dicts for every page: a plan of 100,000 articles holds
-        hundreds of thousands of page contexts, so shared parts are shared."""
+        """The same three dicts for every page, made once per build."""
         return self._home_feeds
 
     @functools.cached_property
@@ -165,8 +190,6 @@ class Planner:
 
     def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
              feeds=None, json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
-        # JSON-LD is serialised here: one string per page is far smaller to keep
-        # (and to send to render workers) than its nested dicts.
         return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
                 "og_type": og_type, "image": image, "feeds": tuple(feeds or ()) + self.home_feeds(),
                 "json_ld": json_ld_text(json_ld) if json_ld else "", "breadcrumbs": tuple(breadcrumbs),
@@ -198,7 +221,16 @@ class Planner:
         newer, older = neighbours(self.archive, article, index)
         related = related_articles(self.archive, article)
         image_size = self.image_sizes.get(article.image)
-        image_absolute = self.image_url(article, absolute=True)
+        targets = self.link_targets(article)
+        key = self.key("article.html", "article", self.digests[article.source],
+                       self.signature([a for a in (newer, older) if a] + list(related)),
+                       repr(sorted(targets.items())), repr(image_size),
+                       repr([self.profile(name) for name in article.authors]))
+        recipe = functools.partial(self.article_page, article, newer, older, related, targets, image_size)
+        return page_job(article.url, key, "article.html", recipe, origin=article.source,
+                        lastmod=article.last_modified)
+
+    def article_page(self, article: Article, newer, older, related, targets, image_size) -> PageSource:
         crumbs = [{"name": "Front page", "path": "/"}]
         if article.section:
             crumbs.append({"name": article.section, "path": term_path("section", term_slug(article.section))})
@@ -207,17 +239,10 @@ class Planner:
             "article": article, "newer": newer, "older": older, "related": related,
             "image_src": self.image_url(article, absolute=False), "image_size": image_size,
             "meta": self.meta(title=article.title, description=article.summary, path=article.url,
-                              og_type="article", image=image_absolute, json_ld=self.article_json_ld(article),
-                              breadcrumbs=crumbs),
+                              og_type="article", image=self.image_url(article, absolute=True),
+                              json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
         }
-        targets = self.link_targets(article)
-        key = self.key("article.html", "article", self.digests[article.source],
-                       self.signature([a for a in (newer, older) if a] + list(related)),
-                       repr(sorted(targets.items())), repr(image_size),
-                       repr([self.profile(name) for name in article.authors]))
-        return PageJob(article.url, "page", key,
-                       {"template": "article.html", "context": context, "body": (article.body_key, targets)},
-                       article.source, article.last_modified)
+        return PageSource("article.html", context, (article.body_key, targets))
 
     def article_json_ld(self, article: Article) -> dict:
         data = {
@@ -248,8 +273,8 @@ class Planner:
             context = {"title": article.title, "target": self.urls.link(article.url),
                        "target_absolute": self.urls.absolute(article.url)}
             path = alias_path(alias)
-            jobs.append(PageJob(path, "page", self.key("redirect.html", "alias", path, article.title, article.url),
-                                {"template": "redirect.html", "context": context, "body": None}, article.source))
+            jobs.append(page_job(path, self.key("redirect.html", "alias", path, article.title, article.url),
+                                 "redirect.html", fixed("redirect.html", context), origin=article.source))
         return jobs
 
     def list_heading(self, listing: Listing) -> tuple[str, str]:
@@ -260,6 +285,15 @@ class Planner:
         return f"{KIND_LABELS[listing.kind]} {listing.name}", ""
 
     def list_job(self, page: ListPage) -> PageJob:
+        listing = page.listing
+        heading, intro = self.list_heading(listing)
+        profile = self.profile(listing.name) if listing.kind == "author" else None
+        key = self.key("list.html", "list", page.path, heading, intro, page.older, page.newer,
+                       repr(profile), self.signature(page.articles))
+        return page_job(page.path, key, "list.html", functools.partial(self.list_page, page),
+                        lastmod=newest_change(page.articles))
+
+    def list_page(self, page: ListPage) -> PageSource:
         listing = page.listing
         heading, intro = self.list_heading(listing)
         title = heading if page.number == 0 else f"{heading}, page {page.number}"
@@ -292,10 +326,7 @@ class Planner:
             "meta": self.meta(title=title, description=intro or heading, path=page.path, feeds=feeds,
                               json_ld=json_ld, breadcrumbs=crumbs if listing.kind != "home" else ()),
         }
-        key = self.key("list.html", "list", page.path, heading, intro, page.older, page.newer,
-                       repr(profile), self.signature(page.articles))
-        return PageJob(page.path, "page", key, {"template": "list.html", "context": context, "body": None},
-                       lastmod=newest_change(page.articles))
+        return PageSource("list.html", context)
 
     def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
         crumbs = [{"name": "Front page", "path": "/"}]
@@ -347,9 +378,8 @@ class Planner:
         context = {"heading": heading, "terms": terms,
                    "meta": self.meta(title=heading, description=f"{heading} of {self.config.title}", path=path,
                                      breadcrumbs=crumbs, json_ld=self.collection_ld(heading, path, crumbs))}
-        return PageJob(path, "page", self.key("terms.html", "terms", repr(terms)),
-                       {"template": "terms.html", "context": context, "body": None},
-                       lastmod=newest_change(a for listing in self.archive.terms[kind] for a in listing.articles))
+        return page_job(path, self.key("terms.html", "terms", repr(terms)), "terms.html", fixed("terms.html", context),
+                        lastmod=newest_change(a for listing in self.archive.terms[kind] for a in listing.articles))
 
     def collection_ld(self, name: str, path: str, crumbs) -> dict:
         return {"@context": "https://schema.org", "@type": "CollectionPage", "name": name,
@@ -372,14 +402,12 @@ class Planner:
                    "meta": self.meta(title="Archive", description=f"Every month of {self.config.title}",
                                      path="/archive/", breadcrumbs=crumbs,
                                      json_ld=self.collection_ld("Archive", "/archive/", crumbs))}
-        return PageJob("/archive/", "page", self.key("archive.html", "archive", repr(years)),
-                       {"template": "archive.html", "context": context, "body": None},
-                       lastmod=newest_change(self.archive.articles))
+        return page_job("/archive/", self.key("archive.html", "archive", repr(years)), "archive.html",
+                        fixed("archive.html", context), lastmod=newest_change(self.archive.articles))
 
     def not_found_job(self) -> PageJob:
         context = {"meta": self.meta(title="Page not found", description="", path="", noindex=True)}
-        return PageJob("/404.html", "page", self.key("404.html", "404"),
-                       {"template": "404.html", "context": context, "body": None})
+        return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed("404.html", context))
 
     def search_jobs(self) -> list[PageJob]:
         """The search page and the small script that turns the header link into a search box.
@@ -387,16 +415,14 @@ class Planner:
         context = {"meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
                                      path="/search/", breadcrumbs=[{"name": "Front page", "path": "/"},
                                                                     {"name": "Search", "path": "/search/"}])}
-        return [PageJob("/search/", "page", self.key("search.html", "search"),
-                        {"template": "search.html", "context": context, "body": None}),
-                PageJob("/js/search.js", "page", self.key("search.js", "search.js"),
-                        {"template": "search.js", "context": {}, "body": None})]
+        return [page_job("/search/", self.key("search.html", "search"), "search.html", fixed("search.html", context)),
+                page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed("search.js", {}))]
 
     def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
         """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
         entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod)
                    for job in sorted(jobs, key=lambda j: j.path)
-                   if job.kind == "page" and job.path.endswith("/") and job.data["template"] not in ("redirect.html", "search.html")]
+                   if job.kind == "page" and job.path.endswith("/") and job.template not in ("redirect.html", "search.html")]
         files = sitemap_files(entries, self.urls.absolute)
         news = news_entries(self.archive.articles, lambda a: self.urls.absolute(a.url))
         files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))

@@ -54,12 +54,12 @@ class Renderer:
         raise RenderError(f"{job.path}: unknown job kind {job.kind!r}")
 
     def render_page(self, job: PageJob) -> bytes:
-        data = job.data
-        context = dict(data["context"])
-        if data["body"] is not None:
-            body_key, targets = data["body"]
-            context["body"] = body_markup(self.body_html(body_key, targets, absolute=False))
-        text = self.env.get_template(data["template"]).render(context)
+        page = job.data()
+        context = page.context
+        if page.body is not None:
+            body_key, targets = page.body
+            context = {**context, "body": body_markup(self.body_html(body_key, targets, absolute=False))}
+        text = self.env.get_template(page.template).render(context)
         return text.encode("utf-8")
 
     def feed_content(self, body_key: str, url: str, targets: dict[str, str]) -> str:
