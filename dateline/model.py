@@ -1,6 +1,7 @@
 """The values the build passes around: complete and immutable once built."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,9 +46,10 @@ class Article:
         """The source path relative to content/, as links between articles are written."""
         return self.source.split("/", 1)[1]
 
-    @property
+    @functools.cached_property
     def last_modified(self) -> datetime:
-        """When readers last saw a change: the latest of published, updated and corrections."""
+        """When readers last saw a change: the latest of published, updated and corrections.
+        (Cached: every list page and feed a story is on asks for it.)"""
         dates = [self.published]
         if self.updated is not None:
             dates.append(self.updated)
