@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .archive import Archive, build_archive
+from .archive import Archive, build_archive, related_articles
 from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
@@ -310,12 +310,38 @@ def gather_inputs(config: SiteConfig, urls: SiteUrls) -> SiteInputs:
                       profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
 
 
+def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]]:
+    """Every article's related stories, by source path.
+
+    They depend only on each article's source, slug, publication time, tags
+    and section (and the code): when none of those changed since the last
+    build (a body edit, a template or settings edit), the last build's lists
+    are reused instead of recomputed (~0.5 s at 10,000 articles). The saved
+    lists carry a digest of themselves, so a damaged row is recomputed."""
+    key = digest(code_version(), *(f"{a.source}|{a.slug}|{a.published.isoformat()}|{a.tags!r}|{a.section!r}"
+                                   for a in archive.articles))
+    by_source = {a.source: a for a in archive.articles}
+    try:
+        saved = json.loads(store.get_meta("related") or "{}")
+        if saved.get("key") == key and saved.get("check") == digest(json.dumps(saved["related"], sort_keys=True)):
+            return {source: tuple(by_source[other] for other in others)
+                    for source, others in saved["related"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass    # damaged: computed again below
+    related = {a.source: related_articles(archive, a) for a in archive.articles}
+    lists = {source: [a.source for a in others] for source, others in related.items()}
+    store.set_meta("related", json.dumps({"key": key, "related": lists,
+                                          "check": digest(json.dumps(lists, sort_keys=True))}, sort_keys=True))
+    return related
+
+
 def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, body_links: dict[str, tuple[str, ...]],
-              drafts: bool, digests: dict[str, str], inputs: SiteInputs) -> list[PageJob]:
+              drafts: bool, digests: dict[str, str], inputs: SiteInputs,
+              related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
     sizes = {a.image: size for a in archive.articles if a.image
              for size in [image_size(inputs.static, a.image)] if size is not None}
     planner = Planner(archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      body_links, sizes, inputs.profiles, digests)
+                      body_links, sizes, inputs.profiles, digests, related)
     jobs = planner.jobs()
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()]
     return jobs
@@ -384,7 +410,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
                                cache_discarded=False, written_paths=(),
                                search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
         jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
-                                checked.digests, inputs),
+                                checked.digests, inputs, related_map(checked.archive, store)),
                       key=lambda j: j.path)
         problems = collision_problems(jobs)
         if problems:

@@ -117,7 +117,8 @@ class Planner:
     def __init__(self, archive: Archive, config: SiteConfig, urls: SiteUrls, site_key_: str,
                  template_keys: dict[str, str], body_links: dict[str, tuple[str, ...]],
                  image_sizes: dict[str, tuple[int, int]], profiles: dict[str, AuthorProfile],
-                 source_digests: dict[str, str] | None = None):
+                 source_digests: dict[str, str] | None = None,
+                 related: dict[str, tuple[Article, ...]] | None = None):
         self.archive = archive
         self.config = config
         self.urls = urls
@@ -126,6 +127,7 @@ class Planner:
         self.body_links = body_links
         self.image_sizes = image_sizes
         self.profiles = profiles      # author slug -> profile from authors.yaml
+        self.related = related or {}  # source -> related stories, when the caller has them
         # Day archives exist only when article URLs have a day in them.
         self.dates = tuple(listing for listing in archive.dates
                            if listing.kind != "day" or "{day}" in config.permalink)
@@ -219,7 +221,9 @@ class Planner:
 
     def article_job(self, article: Article, index: int) -> PageJob:
         newer, older = neighbours(self.archive, article, index)
-        related = related_articles(self.archive, article)
+        related = self.related.get(article.source)
+        if related is None:
+            related = related_articles(self.archive, article)
         image_size = self.image_sizes.get(article.image)
         targets = self.link_targets(article)
         key = self.key("article.html", "article", self.digests[article.source],

@@ -175,3 +175,32 @@ def test_a_damaged_cached_article_is_parsed_again(tmp_path):
     listing = (root / "site/page/1/index.html").read_text(encoding="utf-8")
     assert "Trade envoys meet in Kuala Lumpur" in listing
     assert not [p for p in (root / "site").rglob("*.html") if b"Xrade envoys" in p.read_bytes()]
+
+
+def test_related_lists_are_reused_only_while_intact(project, tmp_path, monkeypatch):
+    """Related stories are saved with a digest of their inputs and of themselves:
+    reused when neither changed, computed again when the saved lists were altered."""
+    import json
+
+    from dateline import pipeline
+    from dateline.cache import open_store
+    config, _ = load_config(project)
+    store = open_store(config.cache_dir, True)
+    try:
+        archive = pipeline.check(config, BuildOptions(out_dir=tmp_path / "unused"), store).archive
+        fresh = {a.source: pipeline.related_articles(archive, a) for a in archive.articles}
+        calls = []
+        real = pipeline.related_articles
+        monkeypatch.setattr(pipeline, "related_articles", lambda arch, a: calls.append(a) or real(arch, a))
+        assert pipeline.related_map(archive, store) == fresh
+        calls.clear()
+        assert pipeline.related_map(archive, store) == fresh
+        assert calls == []                                   # reused
+        saved = json.loads(store.get_meta("related"))
+        source, others = next((s, o) for s, o in sorted(saved["related"].items()) if len(o) >= 2)
+        saved["related"][source] = others[::-1]              # a plausible but wrong list
+        store.set_meta("related", json.dumps(saved))
+        assert pipeline.related_map(archive, store) == fresh
+        assert len(calls) == len(fresh)                      # computed again
+    finally:
+        store.close()
