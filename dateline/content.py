@@ -35,26 +35,23 @@ def find_sources(root: Path, content_dir: Path) -> tuple[list[str], list[Problem
     if not content_dir.is_dir():
         return [], [Problem(_rel(content_dir, root), 0, "content", "folder not found")]
     content_real = content_dir.resolve()
-    for folder, dirnames, filenames in os.walk(content_dir, followlinks=True):
-        folder_path = Path(folder)
-        kept = []
-        for name in sorted(dirnames):
-            if name.startswith("."):
+    # os.scandir, not os.walk + pathlib: each entry's type comes with the
+    # listing, so 10,000 articles cost no extra system call each.
+    folders = [(str(content_dir), _rel(content_dir, root))]
+    while folders:
+        folder, rel_folder = folders.pop()
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            sub = folder_path / name
-            if sub.is_symlink() and not _is_within(sub.resolve(), content_real):
-                problems.append(Problem(_rel(sub, root), 0, "path", "symlink leads outside content/; refusing it"))
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            if name.startswith(".") or not name.endswith(".md"):
-                continue
-            path = folder_path / name
-            if path.is_symlink() and not _is_within(path.resolve(), content_real):
-                problems.append(Problem(_rel(path, root), 0, "path", "symlink leads outside content/; refusing it"))
-                continue
-            found.append(_rel(path, root))
+            rel = f"{rel_folder}/{entry.name}"
+            if entry.is_symlink() and not _is_within(Path(entry.path).resolve(), content_real):
+                problems.append(Problem(rel, 0, "path", "symlink leads outside content/; refusing it"))
+            elif entry.is_dir():
+                folders.append((entry.path, rel))
+            elif entry.name.endswith(".md"):
+                found.append(rel)
     return sorted(found), problems
 
 
@@ -115,7 +112,8 @@ def split_front_matter(text: str, path: str) -> tuple[Source | None, list[Proble
 def read_bytes(root: Path, path: str) -> bytes | None:
     """A source file's bytes, or None when it cannot be read (read_source then says why)."""
     try:
-        return (root / path).read_bytes()
+        with open(os.path.join(root, path), "rb") as handle:
+            return handle.read()
     except OSError:
         return None
 
