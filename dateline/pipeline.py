@@ -9,6 +9,7 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -391,13 +392,21 @@ def collision_problems(jobs: list[PageJob]) -> list[Problem]:
 
 
 def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
-    """Build the site into options.out_dir; raises BuildError (nothing written) on bad input."""
+    """Build the site into options.out_dir; raises BuildError (nothing written) on bad input.
+
+    The loaded archive and the plan are frozen out of the cyclic garbage
+    collector (`gc.freeze`) until the build ends: they are millions of
+    long-lived objects with no cycles to find, and walking them again and
+    again was ~16% of an incremental build at 10,000 articles, more at
+    100,000. Frozen before the render workers fork, they also stay shared
+    with the workers instead of being copied on write."""
     problem = check_output_dir(options.out_dir, config.root)
     if problem:
         raise BuildError([Problem("--out", 0, "out", problem)])
     store = open_store(config.cache_dir, options.use_cache)
     try:
         checked = check(config, options, store)
+        gc.freeze()
         urls = SiteUrls(config.base_url)
         inputs = gather_inputs(config, urls)
         fingerprint = build_fingerprint(config, urls, options, checked, inputs)
@@ -412,6 +421,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
         jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
                                 checked.digests, inputs, related_map(checked.archive, store)),
                       key=lambda j: j.path)
+        gc.freeze()
         problems = collision_problems(jobs)
         if problems:
             raise BuildError(problems)
@@ -424,6 +434,7 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
         store.prune_markup({a.body_key for a in checked.archive.articles})
         store.commit()
     finally:
+        gc.unfreeze()
         store.close()
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
