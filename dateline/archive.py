@@ -112,7 +112,7 @@ def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, 
         term_slugs=term_slugs,
         by_source={article.content_path: article for article in ordered},
         term_listings={(kind, listing.path.split("/")[2]): listing for kind in TERM_KINDS for listing in terms[kind]},
-        term_times={(kind, listing.path.split("/")[2]): tuple(-a.published.timestamp() for a in listing.articles)
+        term_times={(kind, listing.path.split("/")[2]): tuple(-a.published_seconds for a in listing.articles)
                     for kind in TERM_KINDS for listing in terms[kind]},
     )
     return archive, []
@@ -246,7 +246,7 @@ def _date_listings(ordered, day_archives: bool) -> tuple[Listing, ...]:
     listings = []
     # Newest first; a year before its months, a month before its days.
     for key in sorted(groups, key=lambda k: (k + (13, 32))[:3], reverse=True):
-        members = tuple(sorted(groups[key], key=sort_key))
+        members = tuple(groups[key])    # `ordered` is in the total order, so each group is too
         if len(key) == 1:
             listings.append(Listing("year", f"{key[0]:04d}", f"/{key[0]:04d}/", members))
         elif len(key) == 2:
@@ -299,7 +299,7 @@ def related_articles(archive: Archive, article: Article, count: int = RELATED_CO
     and a story published far away in time does not change this article's list.
     """
     scores: dict[str, list] = {}   # source -> [-score, distance, -published, slug, source, article]
-    moment = article.published.timestamp()
+    moment = article.published_seconds
     sources = [("tag", name, 2) for name in article.tags]
     if article.section:
         sources.append(("section", article.section, 1))
