@@ -2,6 +2,7 @@
 every list, order and slice is decided in Python before it reaches them."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -72,7 +73,8 @@ def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> j
         site=config,
         link=urls.link,
         absolute=urls.absolute,
-        term_link=lambda kind, name: urls.link(term_path(kind, term_slug(name))),
+        # Memoised per environment (one build): every byline and tag list asks.
+        term_link=functools.lru_cache(maxsize=None)(lambda kind, name: urls.link(term_path(kind, term_slug(name)))),
         term_folders=TERM_FOLDERS,
     )
     env.filters.update(
