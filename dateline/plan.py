@@ -88,8 +88,11 @@ def digest(*parts: str) -> str:
     return hasher.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A digest of the package's own source, so any code change invalidates cached outputs."""
+    """A digest of the package's own source, so any code change invalidates cached outputs.
+    Read once per process: several cache keys of every build start with it, and
+    a running process keeps running the code it imported."""
     package = Path(__file__).parent
     hasher = hashlib.sha256(__version__.encode())
     for path in sorted(package.glob("*.py")):
