@@ -163,6 +163,15 @@ class Store:
     def set_meta(self, name: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
+    def get_checked_meta(self, name: str) -> str:
+        """A value stored with `set_checked_meta`; "" when absent or damaged
+        (its CRC, like every cached value's, no longer matches)."""
+        crc, _, value = self.get_meta(name).partition("\n")
+        return value if crc == str(zlib.crc32(value.encode("utf-8", "surrogatepass"))) else ""
+
+    def set_checked_meta(self, name: str, value: str) -> None:
+        self.set_meta(name, f"{zlib.crc32(value.encode('utf-8', 'surrogatepass'))}\n{value}")
+
     def commit(self) -> None:
         self._db.commit()
 

@@ -178,7 +178,7 @@ def test_a_damaged_cached_article_is_parsed_again(tmp_path):
 
 
 def test_related_lists_are_reused_only_while_intact(project, tmp_path, monkeypatch):
-    """Related stories are saved with a digest of their inputs and of themselves:
+    """Related stories are saved with a digest of their inputs and a CRC:
     reused when neither changed, computed again when the saved lists were altered."""
     import json
 
@@ -196,10 +196,11 @@ def test_related_lists_are_reused_only_while_intact(project, tmp_path, monkeypat
         calls.clear()
         assert pipeline.related_map(archive, store) == fresh
         assert calls == []                                   # reused
-        saved = json.loads(store.get_meta("related"))
-        source, others = next((s, o) for s, o in sorted(saved["related"].items()) if len(o) >= 2)
-        saved["related"][source] = others[::-1]              # a plausible but wrong list
-        store.set_meta("related", json.dumps(saved))
+        crc, key, text = store.get_meta("related").split("\n", 2)
+        lists = json.loads(text)
+        source, others = next((s, o) for s, o in sorted(lists.items()) if len(o) >= 2)
+        lists[source] = others[::-1]                         # a plausible but wrong list, same CRC
+        store.set_meta("related", "\n".join([crc, key, json.dumps(lists, sort_keys=True)]))
         assert pipeline.related_map(archive, store) == fresh
         assert len(calls) == len(fresh)                      # computed again
     finally:
