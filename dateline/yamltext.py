@@ -72,7 +72,8 @@ def load_text_yaml(text: str) -> LoadedYaml:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, {})
-        if _expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+        # Only an alias (`*name`) can make the walk larger than the text.
+        if "*" in text and _expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
             raise YamlProblem(node.start_mark.line + 1, "too many nested aliases (refusing to expand)")
         value = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
