@@ -9,6 +9,7 @@ path prefixed, so a site under `https://example.org/news/` links to
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ MAX_SLUG_LENGTH = 80
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "section")
 
 
+@functools.lru_cache(maxsize=4096)    # the same sections, tags and names come back on every article
 def slugify(text: str) -> str:
     """A lowercase ASCII slug, non-Latin text transliterated; "" when nothing is left."""
     return _library_slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
@@ -82,7 +84,7 @@ class SiteUrls:
 
     base_url: str   # absolute, ends with "/"
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of base_url: "/" at the domain root, "/news/" under a sub-path."""
         return urlsplit(self.base_url).path or "/"
