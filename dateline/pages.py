@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 from pathlib import Path
@@ -32,34 +33,104 @@ class FragmentCache(Extension):
 
     tags = {"cache"}
     LIMIT = 50_000      # fragments kept per process (~40 MB of summaries)
+    # The template variable holding a looked-up fragment. The block compiles to
+    #   {% set v = key|cached %}{% if v is none %}{% set v %}body{% endset %}{{ v|keep(key) }}
+    #   {% else %}{{ v }}{% endif %}
+    # Filters and tests are plain function calls in compiled templates, where a
+    # call block would build a macro and go through Context.call for every
+    # story on every list page.
+    VARIABLE = "_dateline_fragment"
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)
-        environment.extend(fragment_cache={})
+        cache: dict = {}
+        environment.extend(fragment_cache=cache)
+
+        def keep(fragment, key: tuple):
+            if len(cache) >= self.LIMIT:
+                cache.clear()
+            cache[key] = fragment
+            return fragment
+
+        self._blocks = itertools.count()
+        environment.filters["_dateline_cached"] = cache.get
+        environment.filters["_dateline_keep"] = keep
 
     def parse(self, parser):
         lineno = next(parser.stream).lineno
-        # The block's own place is part of its key: two blocks keyed by the same
-        # story must not share their output.
-        keys = [nodes.Const(f"{parser.name}:{lineno}"), parser.parse_expression()]
+        # The block itself is part of its key: two blocks keyed by the same
+        # story (even on one line) must not share their output.
+        keys = [nodes.Const(f"{parser.name}:{lineno}:{next(self._blocks)}"), parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        call = self.call_method("_fragment", [nodes.Tuple(keys, "load")])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    def _fragment(self, key: tuple, caller) -> str:
-        cache = self.environment.fragment_cache
-        fragment = cache.get(key)
-        if fragment is None:
-            if len(cache) >= self.LIMIT:
-                cache.clear()
-            fragment = cache[key] = caller()
-        return fragment
+        def key():
+            return nodes.Tuple(list(keys), "load", lineno=lineno)
+
+        def variable(ctx: str):
+            return nodes.Name(self.VARIABLE, ctx, lineno=lineno)
+
+        def apply(name: str, value, *args):
+            return nodes.Filter(value, name, list(args), [], None, None, lineno=lineno)
+
+        missing = nodes.Test(variable("load"), "none", [], [], None, None, lineno=lineno)
+        render = [nodes.AssignBlock(variable("store"), None, body, lineno=lineno),
+                  nodes.Output([apply("_dateline_keep", variable("load"), key())], lineno=lineno)]
+        return [nodes.Assign(variable("store"), apply("_dateline_cached", key()), lineno=lineno),
+                nodes.If(missing, render, [], [nodes.Output([variable("load")], lineno=lineno)], lineno=lineno)]
+
+
+# Names a plain dict answers as attributes: for any other name, `d.name` can
+# only mean the key, so it is looked up first (see DictFirstEnvironment).
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class DictFirstEnvironment(jinja2.Environment):
+    """`meta.title` on a plain dict tries the key before the attribute.
+
+    Jinja tries `getattr` first, and a dict has no `title` attribute, so every
+    such lookup raised and caught an AttributeError: about a million times in
+    a 10,000-article build, whose page contexts are dicts. For names that are
+    not dict attributes the answer is the same either way."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        # The rest is jinja2.Environment.getattr, inline: most other lookups are
+        # on articles, and a call through super() cost them a frame (measured).
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+
+class HelperContext(jinja2.runtime.Context):
+    """Calls to the site's own helpers (`link`, `absolute`, `term_link`) go
+    straight to them. Jinja's `Context.call` first asks every callable whether
+    it wants the context passed in, which costs more than `link` itself, and
+    a page makes about 25 such calls. Anything else takes Jinja's way."""
+
+    helpers: tuple = ()
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature (keeps `self` free for kwargs)
+        for helper in __self.helpers:
+            if __obj is helper:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+                return __obj(*args, **kwargs)
+        return super().call(__obj, *args, **kwargs)
 
 
 def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = DictFirstEnvironment(
         extensions=[FragmentCache],
         loader=jinja2.FileSystemLoader(str(layouts_dir)),
         autoescape=True,
@@ -69,14 +140,11 @@ def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> j
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.globals.update(
-        site=config,
-        link=urls.link,
-        absolute=urls.absolute,
-        # Memoised per environment (one build): every byline and tag list asks.
-        term_link=functools.lru_cache(maxsize=None)(lambda kind, name: urls.link(term_path(kind, term_slug(name)))),
-        term_folders=TERM_FOLDERS,
-    )
+    link, absolute = urls.link, urls.absolute
+    # Memoised per environment (one build): every byline and tag list asks.
+    term_link = functools.lru_cache(maxsize=None)(lambda kind, name: link(term_path(kind, term_slug(name))))
+    env.globals.update(site=config, link=link, absolute=absolute, term_link=term_link, term_folders=TERM_FOLDERS)
+    env.context_class = type("SiteContext", (HelperContext,), {"helpers": (link, absolute, term_link)})
     env.filters.update(
         display_datetime=display_datetime,
         display_date=display_date,
