@@ -1,6 +1,7 @@
 """Dates shown to readers, formatted explicitly (never through the locale)."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ def zone_label(local: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+@functools.lru_cache(maxsize=1024)   # a handful of zones, asked for on every date shown
 def zone_for(name: str) -> tzinfo:
     """An IANA zone, or a fixed offset written "UTC+05:30" (an article whose
     published time carries an offset but names no zone is shown in that offset)."""
