@@ -32,7 +32,12 @@ class FragmentCache(Extension):
     build). Each environment is made for one build, so nothing outlives it."""
 
     tags = {"cache"}
-    LIMIT = 50_000      # fragments kept per process (~40 MB of summaries)
+    # Fragments kept per process: ~800 bytes each, so at most ~200 MB. List
+    # pages render in path order, and the author, tag and place listings each
+    # walk the whole archive, so a cache smaller than the stories it serves
+    # (two heading levels each) renders them again on every pass: with a
+    # limit a tenth of that, list pages took twice as long (measured).
+    LIMIT = 250_000
     # The template variable holding a looked-up fragment. The block compiles to
     #   {% set v = key|cached %}{% if v is none %}{% set v %}body{% endset %}{{ v|keep(key) }}
     #   {% else %}{{ v }}{% endif %}
