@@ -51,8 +51,8 @@ class PageJob:
 
 @dataclass(frozen=True)
 class PageSource:
-    """What a recipe returns: everything the renderer needs for one page."""
-    template: str
+    """What a recipe returns: the page's template context, and for an article
+    page its body (the template is the job's)."""
     context: dict
     body: tuple[str, dict[str, str]] | None = None   # (body key, link targets) of an article page
 
@@ -61,9 +61,9 @@ def page_job(path: str, key: str, template: str, recipe, **fields) -> PageJob:
     return PageJob(path, "page", key, recipe, template=template, **fields)
 
 
-def fixed(template: str, context: dict) -> functools.partial:
+def fixed(context: dict) -> functools.partial:
     """A recipe for a page whose context is already built (small, one-off pages)."""
-    return functools.partial(PageSource, template, context)
+    return functools.partial(PageSource, context)
 
 
 @dataclass(frozen=True)
@@ -175,28 +175,22 @@ class Planner:
         return data
 
     @functools.cached_property
-    def _home_feeds(self) -> tuple[dict, ...]:
+    def home_feeds(self) -> tuple[dict, ...]:
+        """The same three dicts for every page, made once per build."""
         title = self.config.title
         return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": "/feed.xml"},
                 {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": "/atom.xml"},
                 {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"})
 
-    def home_feeds(self) -> tuple[dict, ...]:
-        """The same three dicts for every page, made once per build."""
-        return self._home_feeds
-
     @functools.cached_property
-    def _publisher(self) -> dict:
+    def publisher(self) -> dict:
         return {"@type": "Organization", "name": self.config.title, "url": self.urls.absolute("/"),
                 "logo": {"@type": "ImageObject", "url": self.urls.absolute("/favicon.svg")}}
-
-    def publisher(self) -> dict:
-        return self._publisher
 
     def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
              feeds=None, json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
         return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
-                "og_type": og_type, "image": image, "feeds": tuple(feeds or ()) + self.home_feeds(),
+                "og_type": og_type, "image": image, "feeds": tuple(feeds or ()) + self.home_feeds,
                 "json_ld": json_ld_text(json_ld) if json_ld else "", "breadcrumbs": tuple(breadcrumbs),
                 "noindex": noindex}
 
@@ -249,7 +243,7 @@ class Planner:
                               og_type="article", image=self.image_url(article, absolute=True),
                               json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
         }
-        return PageSource("article.html", context, (article.body_key, targets))
+        return PageSource(context, (article.body_key, targets))
 
     def article_json_ld(self, article: Article) -> dict:
         data = {
@@ -258,7 +252,7 @@ class Planner:
             "datePublished": article.published.isoformat(),
             "dateModified": article.last_modified.isoformat(),
             "author": [self.person(name) for name in article.authors],
-            "publisher": self.publisher(),
+            "publisher": self.publisher,
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.urls.absolute(article.url)},
             "url": self.urls.absolute(article.url),
             "inLanguage": self.config.language,
@@ -281,7 +275,7 @@ class Planner:
                        "target_absolute": self.urls.absolute(article.url)}
             path = alias_path(alias)
             jobs.append(page_job(path, self.key("redirect.html", "alias", path, article.title, article.url),
-                                 "redirect.html", fixed("redirect.html", context), origin=article.source))
+                                 "redirect.html", fixed(context), origin=article.source))
         return jobs
 
     def list_heading(self, listing: Listing) -> tuple[str, str]:
@@ -297,12 +291,11 @@ class Planner:
         profile = self.profile(listing.name) if listing.kind == "author" else None
         key = self.key("list.html", "list", page.path, heading, intro, page.older, page.newer,
                        repr(profile), self.signature(page.articles))
-        return page_job(page.path, key, "list.html", functools.partial(self.list_page, page),
+        return page_job(page.path, key, "list.html", functools.partial(self.list_page, page, heading, intro, profile),
                         lastmod=newest_change(page.articles))
 
-    def list_page(self, page: ListPage) -> PageSource:
+    def list_page(self, page: ListPage, heading: str, intro: str, profile: AuthorProfile | None) -> PageSource:
         listing = page.listing
-        heading, intro = self.list_heading(listing)
         title = heading if page.number == 0 else f"{heading}, page {page.number}"
         if listing.kind == "home" and page.number == 0:
             title = ""
@@ -313,7 +306,6 @@ class Planner:
             feeds = [{"type": "application/rss+xml", "title": f"{heading} (RSS)", "path": feed_path},
                      {"type": "application/atom+xml", "title": f"{heading} (Atom)", "path": atom_path}]
         crumbs = self.list_breadcrumbs(listing, page)
-        profile = self.profile(listing.name) if listing.kind == "author" else None
         json_ld = {
             "@context": "https://schema.org", "@type": "ProfilePage" if listing.kind == "author" else "CollectionPage",
             "name": title or self.config.title,
@@ -333,7 +325,7 @@ class Planner:
             "meta": self.meta(title=title, description=intro or heading, path=page.path, feeds=feeds,
                               json_ld=json_ld, breadcrumbs=crumbs if listing.kind != "home" else ()),
         }
-        return PageSource("list.html", context)
+        return PageSource(context)
 
     def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
         crumbs = [{"name": "Front page", "path": "/"}]
@@ -385,7 +377,7 @@ class Planner:
         context = {"heading": heading, "terms": terms,
                    "meta": self.meta(title=heading, description=f"{heading} of {self.config.title}", path=path,
                                      breadcrumbs=crumbs, json_ld=self.collection_ld(heading, path, crumbs))}
-        return page_job(path, self.key("terms.html", "terms", repr(terms)), "terms.html", fixed("terms.html", context),
+        return page_job(path, self.key("terms.html", "terms", repr(terms)), "terms.html", fixed(context),
                         lastmod=newest_change(a for listing in self.archive.terms[kind] for a in listing.articles))
 
     def collection_ld(self, name: str, path: str, crumbs) -> dict:
@@ -410,11 +402,11 @@ class Planner:
                                      path="/archive/", breadcrumbs=crumbs,
                                      json_ld=self.collection_ld("Archive", "/archive/", crumbs))}
         return page_job("/archive/", self.key("archive.html", "archive", repr(years)), "archive.html",
-                        fixed("archive.html", context), lastmod=newest_change(self.archive.articles))
+                        fixed(context), lastmod=newest_change(self.archive.articles))
 
     def not_found_job(self) -> PageJob:
         context = {"meta": self.meta(title="Page not found", description="", path="", noindex=True)}
-        return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed("404.html", context))
+        return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed(context))
 
     def search_jobs(self) -> list[PageJob]:
         """The search page and the small script that turns the header link into a search box.
@@ -422,14 +414,15 @@ class Planner:
         context = {"meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
                                      path="/search/", breadcrumbs=[{"name": "Front page", "path": "/"},
                                                                     {"name": "Search", "path": "/search/"}])}
-        return [page_job("/search/", self.key("search.html", "search"), "search.html", fixed("search.html", context)),
-                page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed("search.js", {}))]
+        return [page_job("/search/", self.key("search.html", "search"), "search.html", fixed(context)),
+                page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed({}))]
 
     def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
         """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
         entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod)
                    for job in sorted(jobs, key=lambda j: j.path)
-                   if job.kind == "page" and job.path.endswith("/") and job.template not in ("redirect.html", "search.html")]
+                   if job.kind == "page" and job.path.endswith("/")
+                   and job.template not in ("redirect.html", "search.html")]
         files = sitemap_files(entries, self.urls.absolute)
         news = news_entries(self.archive.articles, lambda a: self.urls.absolute(a.url))
         files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))

@@ -59,7 +59,7 @@ class Renderer:
         if page.body is not None:
             body_key, targets = page.body
             context = {**context, "body": body_markup(self.body_html(body_key, targets, absolute=False))}
-        text = self.env.get_template(page.template).render(context)
+        text = self.env.get_template(job.template).render(context)
         return text.encode("utf-8")
 
     def feed_content(self, body_key: str, url: str, targets: dict[str, str]) -> str:
