@@ -5,8 +5,10 @@ Exit status: 0 ok, 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -16,15 +18,17 @@ from datetime import datetime
 
 from .cache import open_store
 from .config import is_valid_zone, load_config
-from .errors import BuildError, Problem, sorted_problems
+from .errors import BuildError, DatelineError, Problem, UsageError, sorted_problems
+from .lock import project_lock
+from .output import SWAP_VARIABLE
+from .workers import START_METHOD_VARIABLE
 from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
                        write_new_file)
 from .pipeline import BuildOptions, build, check, default_jobs
-from .render import RenderError
-from .search import SearchError
 from .urls import base_url_problem, normalise_base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130      # the shell's convention for a command stopped by SIGINT
 COMMANDS = ("build", "check", "new", "import", "serve")
 
 
@@ -39,6 +43,8 @@ def _build_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--base-url", help="override site.yaml's base_url, e.g. for a preview host")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(),
                         help="worker processes (default: all cores)")
+    parser.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="when another build of this project is running, fail at once instead of waiting")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -119,14 +125,20 @@ def run_check(args: argparse.Namespace) -> int:
     if config is None:
         return status
     started = time.perf_counter()
-    store = open_store(config.cache_dir, enabled=True)
     try:
-        checked = check(config, BuildOptions(out_dir=config.root / "site", drafts=args.drafts, jobs=args.jobs), store)
+        with project_lock(config.cache_dir, wait=args.wait, on_wait=_say_waiting):
+            store = open_store(config.cache_dir, enabled=True)
+            try:
+                checked = check(config, BuildOptions(out_dir=config.root / "site", drafts=args.drafts,
+                                                     jobs=args.jobs, start_method=_start_method()), store)
+            finally:
+                store.close()
     except BuildError as error:
         print_problems(error.problems, closing="site/ was not touched")
         return EXIT_CONTENT
-    finally:
-        store.close()
+    except DatelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
     warnings = archive_warnings(checked.archive, config)
     if warnings:
         print_problems(warnings, closing="site/ was not touched")
@@ -234,19 +246,28 @@ def run_build(args: argparse.Namespace) -> int:
     out_dir = (args.out if args.out else root / "site").absolute()
     bar = progress_bar(quiet=args.quiet)
     options = BuildOptions(out_dir=out_dir, drafts=args.drafts, jobs=args.jobs, use_cache=args.use_cache,
-                           progress=bar.update if bar else None)
+                           progress=bar.update if bar else None, wait=args.wait, on_wait=_say_waiting,
+                           start_method=_start_method(), atomic_swap=os.environ.get(SWAP_VARIABLE) != "rename")
     started = time.perf_counter()
     try:
-        report = build(config, options)
+        with _terminate_as_interrupt():
+            report = build(config, options)
     except BuildError as error:
         _close(bar)
         print_problems(error.problems)
         return EXIT_CONTENT
-    except (RenderError, SearchError) as error:
+    except UsageError as error:
+        _close(bar)
+        print(f"{_prog()}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatelineError as error:
         _close(bar)
         print(f"error: {error}", file=sys.stderr)
-        print("the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT
+    except KeyboardInterrupt:
+        _close(bar)
+        print("interrupted; the published site was left as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
     _close(bar)
     seconds = time.perf_counter() - started
     if not args.quiet:
@@ -255,6 +276,36 @@ def run_build(args: argparse.Namespace) -> int:
               f"{report.unchanged:,} unchanged, {report.removed:,} removed{_search_summary(report.search)} "
               f"-> {_shown(out_dir)}")
     return EXIT_OK
+
+
+def _say_waiting(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _start_method() -> str:
+    """The worker start method forced by the environment (tests force `spawn` on Linux)."""
+    return os.environ.get(START_METHOD_VARIABLE, "")
+
+
+def _prog() -> str:
+    return "build.py" if Path(sys.argv[0]).name == "build.py" else "dateline"
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a CI job cancelled, `kill`) unwinds the build like Ctrl-C, so the
+    staging folder is removed and the workers are stopped before exiting."""
+    def interrupt(*_):
+        raise KeyboardInterrupt
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:      # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class ProgressBar:

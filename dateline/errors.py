@@ -28,7 +28,17 @@ def sorted_problems(problems) -> list[Problem]:
     return sorted(set(problems))
 
 
-class BuildError(Exception):
+class DatelineError(Exception):
+    """The base of every failure the package reports to a person: its message is one
+    line saying what is wrong and what to do. The CLI and `serve` catch this (and
+    only this) to print it instead of a traceback."""
+
+
+class UsageError(DatelineError):
+    """A command-line option that cannot work (exit status 2)."""
+
+
+class BuildError(DatelineError):
     """Raised by the pipeline when the input has problems; nothing was written."""
 
     def __init__(self, problems):

@@ -6,8 +6,14 @@ so deploy syncs and live reload see only real changes), the rest are written
 fresh. The staged folder then replaces `site/` in one step: on Linux an atomic
 exchange of the two folders (renameat2 RENAME_EXCHANGE), so at every instant
 `site/` is either the whole previous site or the whole new one, whatever kills
-the build. Where the exchange is not available, two renames are used and a
-leftover `.old` folder is moved back by the next run.
+the build; on macOS the same with renamex_np(RENAME_SWAP). Where no exchange
+exists (Windows), two renames are used and a leftover `.old` folder is moved
+back by the next run.
+
+Only a folder the build made is ever replaced: it holds SITE_MARKER (or, for a
+site built before the marker, exactly the files the cache lists). Anything
+else in it stops the build before the locks are even taken (see
+`foreign_files`), so no file the build did not make is deleted or republished.
 
 The previous site, swapped out, is kept as the next build's staging folder
 (the "spare"): its unchanged files already are hard links to the published
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ManifestEntry
+from .errors import DatelineError
 
 _RENAME_EXCHANGE = 2
 
@@ -44,7 +51,7 @@ class PublishStats:
     written_paths: list[str] = field(default_factory=list)
 
 
-class OutputError(Exception):
+class OutputError(DatelineError):
     pass
 
 
@@ -57,15 +64,32 @@ def spare_folder(out_dir: Path) -> Path:
     return _sibling(out_dir, "staging")
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths; False when the system cannot."""
+_RENAME_SWAP = 0x2      # macOS <stdio.h>
+SWAP_VARIABLE = "DATELINE_SWAP"
+
+
+def _libc():
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders; False when this system cannot.
+
+    Linux: renameat2(RENAME_EXCHANGE). macOS: renamex_np(RENAME_SWAP). Other
+    systems (Windows) have no such call: the caller falls back to two renames."""
+    libc = _libc()
+    if libc is None:
         return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if hasattr(libc, "renameat2"):
+        at_fdcwd = -100
+        result = libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    elif hasattr(libc, "renamex_np"):
+        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), _RENAME_SWAP)
+    else:
+        return False
     if result == 0:
         return True
     code = ctypes.get_errno()
@@ -84,14 +108,90 @@ def recover(out_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-def check_output_dir(out_dir: Path, root: Path) -> str:
-    """Why this folder must not be replaced by a build, or ""."""
-    out_real, root_real = out_dir.resolve(), root.resolve()
-    if out_real == root_real or out_real in root_real.parents:
-        return f"{out_dir} holds the project itself; choose another output folder"
-    if (out_dir / ".git").exists() or (out_dir / "content").is_dir() or (out_dir / "site.yaml").exists():
-        return f"{out_dir} looks like a project folder, not a built site; choose another output folder"
+# The file that says "dateline made this folder": only a folder holding it (or
+# one the cache lists file by file) is ever replaced. Published with the site,
+# like Sphinx's .buildinfo; its text is fixed, so builds stay byte-identical.
+SITE_MARKER = ".dateline-site"
+SITE_MARKER_TEXT = (b"This folder is built by dateline. Each build replaces it whole: keep your own files\n"
+                    b"in static/ (published with the site) or outside this folder.\n")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def output_problem(out_dir: Path, protected: tuple[Path, ...]) -> str:
+    """Why `out_dir` can never be a build's output, or "".
+
+    `protected`: the project root and its source folders (content/, layouts/,
+    static/, the cache): the output may not be one of them, lie inside one, or
+    hold one, because each build replaces the output folder whole."""
+    if out_dir.is_symlink() and not out_dir.exists():
+        return f"{out_dir} is a symbolic link to a folder that does not exist; make the folder or remove the link"
+    real = Path(os.path.realpath(out_dir))
+    if real.exists() and not real.is_dir():
+        return f"{out_dir} is a file, not a folder; it was not touched; choose a folder for --out"
+    root = Path(os.path.realpath(protected[0]))
+    if _inside(root, real):
+        return f"{out_dir} holds the project itself; choose a folder of its own, such as {root / 'site'}"
+    for folder in protected[1:]:
+        folder = Path(os.path.realpath(folder))
+        if _inside(real, folder) or _inside(folder, real):
+            return (f"{out_dir} would replace the project's {folder.name}/ folder; "
+                    f"choose a folder of its own, such as {root / 'site'}")
     return ""
+
+
+def foreign_files(out_dir: Path, manifest: dict[str, ManifestEntry]) -> list[str]:
+    """The entries in `out_dir` that no build made, sorted ("docs/" for a whole folder).
+
+    A folder holding SITE_MARKER was made by a build: there, a file the cache
+    does not list is foreign, unless the cache is empty (deleted, or --no-cache),
+    when nothing can be told apart and the folder is taken as the build left it.
+    A folder without the marker is the build's only when everything in it is
+    what the cache lists (a site built before the marker existed)."""
+    real = os.path.realpath(out_dir)
+    if not os.path.isdir(real):
+        return []
+    if not manifest and os.path.isfile(os.path.join(real, SITE_MARKER)):
+        return []
+    folders = set()
+    for rel in manifest:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        rel_folder = stack.pop()
+        try:
+            entries = list(os.scandir(os.path.join(real, rel_folder)))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if rel in folders:
+                    stack.append(rel)
+                else:
+                    found.append(rel + "/")
+            elif rel not in manifest and rel != SITE_MARKER:
+                found.append(rel)
+    return sorted(found)
+
+
+def foreign_message(out_dir: Path, found: list[str], marked: bool) -> str:
+    shown = ", ".join(found[:3]) + (" and more" if len(found) > 3 else "")
+    if marked:
+        return (f"{out_dir} holds files the build did not make ({shown}); each build replaces this "
+                f"folder whole, so move files you want published into static/, delete the rest, and build again")
+    return (f"{out_dir} is not empty and was not made by dateline ({shown}); nothing was touched; "
+            f"choose a new or empty folder for --out")
+
+
+def is_marked(out_dir: Path) -> bool:
+    return os.path.isfile(os.path.join(os.path.realpath(out_dir), SITE_MARKER))
 
 
 SPARE_MARKER = ".dateline-spare"
@@ -106,8 +206,9 @@ class Staging:
     folder is thrown away and staged from nothing."""
 
     def __init__(self, out_dir: Path, previous: dict[str, ManifestEntry],
-                 spare: dict[str, ManifestEntry] | None = None, token: str = ""):
+                 spare: dict[str, ManifestEntry] | None = None, token: str = "", atomic_swap: bool = True):
         self.out_dir = out_dir
+        self.atomic_swap = atomic_swap
         self.previous = previous
         self.staging = spare_folder(out_dir)
         recover(out_dir)
@@ -281,7 +382,7 @@ class Staging:
         if not self.out_dir.exists():
             os.rename(self.staging, self.out_dir)
             self._has_spare = False
-        elif _exchange(self.staging, self.out_dir):
+        elif self.atomic_swap and _exchange(self.staging, self.out_dir):
             self._has_spare = bool(self.previous)
         else:
             old = _sibling(self.out_dir, "old")

@@ -9,15 +9,15 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import secrets
+import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,16 +28,19 @@ from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, UsageError
 from .markup import MarkdownRenderer, body_key
 from .model import Article
-from .output import OutputError, Staging, check_output_dir, spare_folder
+from .lock import output_lock, project_lock
+from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreign_files, foreign_message, is_marked,
+                     output_problem, spare_folder)
 from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError
 from .schema import parse_article
 from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
 from .urls import SiteUrls, output_path
+from .workers import start_method, worker_pool
 
 CHUNK = 64
 
@@ -51,6 +54,12 @@ class BuildOptions:
     # Told (stage, done, total) as long stages advance; the CLI draws a progress
     # bar with it when attached to a terminal. None: say nothing.
     progress: Callable[[str, int, int], None] | None = None
+    # Another build of the project holds the lock: wait for it (telling
+    # `on_wait` once), or fail at once naming it.
+    wait: bool = True
+    on_wait: Callable[[str], None] | None = None
+    start_method: str = ""      # "" picks the system's best (see workers.start_method)
+    atomic_swap: bool = True    # False forces the two-rename fallback (tests prove it equal)
 
 
 def _report(options: BuildOptions, stage: str, done: int, total: int) -> None:
@@ -135,7 +144,7 @@ def parse_fingerprint(config: SiteConfig) -> str:
     return digest(code_version(), config.timezone, config.permalink, str(config.sanitize))
 
 
-def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None):
+def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = ""):
     """Every article (drafts included) and every problem; bodies land in the store.
 
     A file whose bytes (and the parse settings) are unchanged since the last
@@ -166,7 +175,7 @@ def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None):
     link_lines: dict[str, dict[str, int]] = {}
     fresh: list[Article] = []
     if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_set_known, initargs=(known,)) as pool:
+        with worker_pool(jobs, start_method(method), _set_known, (known,)) as pool:
             results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks)
             rendered_count = _collect(results, fresh, problems, store, link_lines, progress, len(misses))
     else:
@@ -251,7 +260,8 @@ class Checked:
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
-    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress)
+    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
+                                                                      options.start_method)
     drafts = {a.content_path for a in articles if a.draft}
     if not options.drafts:
         articles = [a for a in articles if not a.draft]
@@ -270,23 +280,26 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
 
 # -- stage 5: render and publish ---------------------------------------------------
 
-# What render workers work on, set in the parent just before the pool forks:
-# (config, urls, cache path, jobs). The jobs, and the archive their recipes
-# read, reach the workers through fork instead of being pickled chunk by chunk;
-# a worker gets only (start, stop) and sends back bytes.
-_forked: tuple | None = None
+# A render worker's state, set once per worker by `_start_render_worker`: its
+# renderer and the jobs it renders slices of. Under fork the jobs (and the
+# archive their recipes read) are inherited, not pickled; under spawn they are
+# pickled once per worker. A task is only (start, stop), and sends back bytes.
 _worker_state: Renderer | None = None
+_worker_jobs: list = []
+
+
+def _start_render_worker(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: list) -> None:
+    global _worker_state, _worker_jobs
+    gc.enable()     # forked from a parent that paused it (see `build`)
+    _worker_state = Renderer.create(config, urls, Store(Path(cache_path)))
+    _worker_jobs = jobs
 
 
 def _render_slice(start: int, stop: int) -> list[tuple[bytes, str]]:
     """Render jobs[start:stop] in a worker: (bytes, sha256 hex) per job, so
     the parent, which writes every file, does not hash them too."""
-    global _worker_state
-    config, urls, cache_path, jobs = _forked
-    if _worker_state is None:
-        _worker_state = Renderer.create(config, urls, Store(Path(cache_path)))
     results = []
-    for job in jobs[start:stop]:
+    for job in _worker_jobs[start:stop]:
         data = _worker_state.render(job)
         results.append((data, hashlib.sha256(data).hexdigest()))
     return results
@@ -391,7 +404,29 @@ def collision_problems(jobs: list[PageJob]) -> list[Problem]:
 
 
 def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
-    """Build the site into options.out_dir; raises BuildError (nothing written) on bad input.
+    """Build the site into options.out_dir; raises a DatelineError on any failure,
+    and then the published site is exactly as it was.
+
+    The output folder is checked first (never a folder of the project's sources,
+    never one holding files the build did not make), then the project's and the
+    folder's locks are taken, and only then is anything read."""
+    problem = output_problem(options.out_dir, (config.root, config.content_dir, config.layouts_dir,
+                                               *config.static_dirs, config.cache_dir))
+    if problem:
+        raise UsageError(f"--out: {problem}")
+    # A symbolic link to the output folder is followed: the real folder is staged
+    # beside and swapped, and the link keeps pointing at it.
+    options = replace(options, out_dir=Path(os.path.realpath(options.out_dir)))
+    with project_lock(config.cache_dir, wait=options.wait, on_wait=options.on_wait):
+        try:
+            return _build_locked(config, options)
+        except sqlite3.Error as error:
+            raise OutputError(f"{config.cache_dir}: the build cache could not be read or written ({error}); "
+                              f"free some disk space, or delete that folder for a cold build") from None
+
+
+def _build_locked(config: SiteConfig, options: BuildOptions) -> BuildReport:
+    """`build`, holding the project's lock.
 
     Stages 1-4 run with the cyclic garbage collector off, and what they built
     (the archive, the plan) is then frozen out of it (`gc.freeze`) until the
@@ -399,47 +434,53 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
     the collector walked again and again (20% of an incremental build at
     100,000 articles, 6% at 10,000). Frozen before the render workers fork,
     they also stay shared with the workers instead of being copied on write."""
-    problem = check_output_dir(options.out_dir, config.root)
-    if problem:
-        raise BuildError([Problem("--out", 0, "out", problem)])
     store = open_store(config.cache_dir, options.use_cache)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        checked = check(config, options, store)
-        urls = SiteUrls(config.base_url)
-        inputs = gather_inputs(config, urls)
-        fingerprint = build_fingerprint(config, urls, options, checked, inputs)
-        state_name = "last-build:" + os.path.realpath(options.out_dir)
-        last = json.loads(store.get_meta(state_name) or "{}")
-        if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
-            # Nothing this site is made from changed and site/ is as we left it.
-            return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
-                               rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
-                               cache_discarded=False, written_paths=(),
-                               search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
-        jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
-                                checked.digests, inputs, related_map(checked.archive, store)),
-                      key=lambda j: j.path)
-        gc.freeze()
-        if collecting:
-            gc.enable()     # rendering makes short-lived cycles (Jinja contexts)
-        problems = collision_problems(jobs)
-        if problems:
-            raise BuildError(problems)
-        stats, rendered, search = publish(config, urls, store, jobs, options)
-        feeds = sum(1 for job in jobs if job.kind == "feed")
-        pages = sum(1 for job in jobs if job.kind == "page")
-        store.set_meta(state_name, json.dumps({
-            "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
-            "search": [search.files, search.bytes] if search else None}, sort_keys=True))
-        store.prune_markup({a.body_key for a in checked.archive.articles})
-        store.commit()
+        found = foreign_files(options.out_dir, store.manifest(options.out_dir))
+        if found:
+            raise OutputError(foreign_message(options.out_dir, found, is_marked(options.out_dir)))
+        with output_lock(options.out_dir, wait=options.wait, on_wait=options.on_wait):
+            return _build_and_publish(config, options, store, collecting)
     finally:
         gc.unfreeze()
         if collecting:
             gc.enable()
         store.close()
+
+
+def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool) -> BuildReport:
+    """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`)."""
+    checked = check(config, options, store)
+    urls = SiteUrls(config.base_url)
+    inputs = gather_inputs(config, urls)
+    fingerprint = build_fingerprint(config, urls, options, checked, inputs)
+    state_name = "last-build:" + str(options.out_dir)
+    last = json.loads(store.get_meta(state_name) or "{}")
+    if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
+        # Nothing this site is made from changed and site/ is as we left it.
+        return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
+                           rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
+                           cache_discarded=False, written_paths=(),
+                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
+    jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
+                            checked.digests, inputs, related_map(checked.archive, store)),
+                  key=lambda j: j.path)
+    gc.freeze()
+    if collecting:
+        gc.enable()     # rendering makes short-lived cycles (Jinja contexts)
+    problems = collision_problems(jobs)
+    if problems:
+        raise BuildError(problems)
+    stats, rendered, search = publish(config, urls, store, jobs, options)
+    feeds = sum(1 for job in jobs if job.kind == "feed")
+    pages = sum(1 for job in jobs if job.kind == "page")
+    store.set_meta(state_name, json.dumps({
+        "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
+        "search": [search.files, search.bytes] if search else None}, sort_keys=True))
+    store.prune_markup({a.body_key for a in checked.archive.articles})
+    store.commit()
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
@@ -447,12 +488,17 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
+    """Stage the new site beside the published one and swap it in. Any failure
+    (a template, Pagefind, a full or read-only disk) leaves the published site
+    as it was, and comes back as a DatelineError saying what to do."""
     previous = store.manifest(options.out_dir)
     spare_dir = spare_folder(options.out_dir)
     spare_key = "spare:" + os.path.realpath(spare_dir)
     spare = store.manifest(spare_dir)
-    staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key))
+    staging = None
     try:
+        staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key),
+                          atomic_swap=options.atomic_swap)
         to_render = []
         for job in jobs:
             rel = output_path(job.path)
@@ -462,18 +508,21 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
                 staging.keep(rel)
             else:
                 to_render.append((rel, job))
+        staging.put(SITE_MARKER, "site-marker", SITE_MARKER_TEXT)
         for done, ((rel, job), (data, sha)) in enumerate(zip(to_render, render_all(
-                config, urls, store, [j for _, j in to_render], options.jobs)), start=1):
+                config, urls, store, [j for _, j in to_render], options.jobs, options.start_method)), start=1):
             staging.put(rel, job.key, data, sha)
             if done % CHUNK == 0 or done == len(to_render):
                 _report(options, "rendering", done, len(to_render))
         search = index_search(config, staging, jobs) if config.search else None
         stats = staging.commit()
-    except (RenderError, OutputError, OSError, SearchError):
-        staging.abort()
-        raise
+    except OSError as error:
+        if staging is not None:
+            staging.abort()
+        raise OutputError(describe_os_error(error, options.out_dir)) from None
     except BaseException:
-        staging.abort()
+        if staging is not None:
+            staging.abort()
         raise
     store.save_manifest(options.out_dir, staging.manifest, previous)
     token = secrets.token_hex(16)
@@ -481,6 +530,24 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
     return stats, len(to_render), search
+
+
+_OS_ERROR_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and build again",
+    errno.EDQUOT: "the disk quota is used up: free some space and build again",
+    errno.EROFS: "that file system is read-only: choose another folder with --out",
+    errno.EACCES: "permission denied: check who owns that folder, or choose another with --out",
+    errno.EPERM: "the operation is not permitted there: check that folder's permissions, or choose another",
+    errno.ENAMETOOLONG: "a file name is longer than the file system allows: shorten the slug",
+}
+
+
+def describe_os_error(error: OSError, out_dir: Path) -> str:
+    """One line for a failed write while staging: where, what, and what to do."""
+    where = error.filename or out_dir
+    what = error.strerror or str(error)
+    hint = _OS_ERROR_HINTS.get(error.errno, "fix that and build again")
+    return f"{where}: {what} while writing the new site; {hint}. The published site was left as it was"
 
 
 def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> SearchIndex:
@@ -505,32 +572,29 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
     return SearchIndex(True, time.perf_counter() - started, count, size)
 
 
-def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int):
+def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int,
+               method: str = ""):
     """(rendered bytes, their sha256) in job order; in worker processes when
     there is enough work."""
-    global _forked
     store.commit()
     if workers > 1 and len(jobs) > CHUNK * 2 and store.path is not None:
         # A few slices ahead of the one being written, not all at once, so
         # finished pages never pile up in the parent.
         starts = iter(range(0, len(jobs), CHUNK))
         in_flight: deque = deque()
-        _forked = (config, urls, str(store.path), jobs)
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                def submit_next() -> None:
-                    start = next(starts, None)
-                    if start is not None:
-                        in_flight.append(pool.submit(_render_slice, start, start + CHUNK))
+        with worker_pool(workers, start_method(method), _start_render_worker,
+                         (config, urls, str(store.path), jobs)) as pool:
+            def submit_next() -> None:
+                start = next(starts, None)
+                if start is not None:
+                    in_flight.append(pool.submit(_render_slice, start, start + CHUNK))
 
-                for _ in range(workers * 4):
-                    submit_next()
-                while in_flight:
-                    result = in_flight.popleft().result()
-                    submit_next()
-                    yield from result
-        finally:
-            _forked = None
+            for _ in range(workers * 4):
+                submit_next()
+            while in_flight:
+                result = in_flight.popleft().result()
+                submit_next()
+                yield from result
     else:
         renderer = Renderer.create(config, urls, store)
         for job in jobs:

@@ -7,6 +7,7 @@ import jinja2
 
 from .cache import Store
 from .config import SiteConfig
+from .errors import DatelineError
 from .feeds import Feed, FeedItem, atom_bytes, json_feed_bytes, rss_bytes
 from .markup import absolutise_urls, resolve_links
 from .pages import body_markup, make_environment
@@ -14,7 +15,7 @@ from .plan import FeedPlan, PageJob
 from .urls import SiteUrls
 
 
-class RenderError(Exception):
+class RenderError(DatelineError):
     """A template or feed failed; the message names the page and its source file."""
 
 

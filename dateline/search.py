@@ -14,10 +14,13 @@ from importlib import metadata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import DatelineError
+from .workers import preexec_for_children
+
 BUNDLE_FOLDER = "pagefind"
 
 
-class SearchError(Exception):
+class SearchError(DatelineError):
     """Pagefind is missing or failed; the message says which and how to fix it."""
 
 
@@ -71,7 +74,8 @@ def run_pagefind(site_dir: Path, bundle_dir: Path, glob: str = "**/*.html") -> N
     command = [str(pagefind_executable()), "--site", str(site_dir), "--output-path", str(bundle_dir),
                "--glob", glob, "--silent"]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=site_dir)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=site_dir,
+                                preexec_fn=preexec_for_children())
     except OSError as error:
         raise SearchError(f"search: Pagefind could not run: {error}") from None
     if result.returncode != 0:

@@ -29,10 +29,8 @@ from watchfiles import DefaultFilter, watch
 
 from .authors import AUTHORS_FILE
 from .config import CONFIG_FILE, load_config
-from .errors import BuildError, sorted_problems
-from .output import OutputError
+from .errors import BuildError, DatelineError, sorted_problems
 from .pipeline import BuildOptions, build
-from .render import RenderError
 from .urls import SiteUrls, normalise_base_url
 
 HOST = "127.0.0.1"
@@ -126,16 +124,20 @@ def build_site(root: Path, out_dir: Path, *, drafts: bool, jobs: int, base_url: 
         config = replace(config, base_url=normalise_base_url(base_url))
     base_path = SiteUrls(config.base_url).base_path
     started = time.perf_counter()
+    waits: list[str] = []
     try:
-        report = build(config, BuildOptions(out_dir=out_dir, drafts=drafts, jobs=jobs))
+        report = build(config, BuildOptions(out_dir=out_dir, drafts=drafts, jobs=jobs, on_wait=waits.append))
     except BuildError as error:
         texts = tuple(str(p) for p in error.problems)
         errors = sum(1 for p in error.problems if not p.warning)
         tail = f"{errors:,} error{'s' if errors != 1 else ''}; still serving the last good site"
-        return BuildOutcome(base_path, texts + (tail,), True, "\n".join(texts))
-    except (RenderError, OutputError, OSError) as error:
-        text = f"render error: {error}" if isinstance(error, RenderError) else f"cannot write the site: {error}"
-        return BuildOutcome(base_path, (text, "still serving the last good site"), True, text)
+        return BuildOutcome(base_path, tuple(waits) + texts + (tail,), True, "\n".join(texts))
+    except DatelineError as error:
+        text = f"error: {error}"
+        return BuildOutcome(base_path, (*waits, text, "still serving the last good site"), True, text)
+    except Exception as error:  # noqa: BLE001 - serve must outlive any failed rebuild, even a bug of ours
+        text = f"error: the build failed unexpectedly: {type(error).__name__}: {error}"
+        return BuildOutcome(base_path, (*waits, text, "still serving the last good site"), True, text)
     return BuildOutcome(base_path, (build_summary(report, time.perf_counter() - started),), False, "")
 
 

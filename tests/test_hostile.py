@@ -165,7 +165,8 @@ def test_nothing_is_written_outside_the_output_folder(tmp_path):
     before = {p for p in tmp_path.rglob("*")}
     site = build_ok(root)
     after = {p for p in tmp_path.rglob("*")} - before
-    allowed = (site, root / ".dateline-cache", root / ".site.staging")   # the cache, and a later build's staging tree
+    # the cache, a later build's staging tree, and the output folder's lock
+    allowed = (site, root / ".dateline-cache", root / ".site.staging", root / ".site.lock")
     assert all(any(p == a or a in p.parents for a in allowed) for p in after), sorted(map(str, after))
     assert set(read_tree(site)) >= {"old/a/index.html", "_redirects"}
 
