@@ -20,6 +20,8 @@ from .cache import open_store
 from .config import is_valid_zone, load_config
 from .errors import BuildError, DatelineError, Problem, UsageError, sorted_problems
 from .lock import project_lock
+from .render import RenderError
+from .search import SearchError
 from .output import SWAP_VARIABLE
 from .workers import START_METHOD_VARIABLE
 from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
@@ -260,6 +262,11 @@ def run_build(args: argparse.Namespace) -> int:
         _close(bar)
         print(f"{_prog()}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (RenderError, SearchError) as error:
+        _close(bar)
+        print(f"error: {error}", file=sys.stderr)
+        print("the previous site was left as it was", file=sys.stderr)
+        return EXIT_CONTENT
     except DatelineError as error:
         _close(bar)
         print(f"error: {error}", file=sys.stderr)

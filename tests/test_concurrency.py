@@ -245,7 +245,7 @@ def test_serve_survives_a_rebuild_that_cannot_write_the_site(tmp_path: Path):
         server.wait_for_page(page, "First headline")
         (root / "site" / "notes.txt").write_text("mine\n", encoding="utf-8")
         (root / "content/2025/first.md").write_text(article(title="Second headline"), encoding="utf-8")
-        server.wait_for_output(r"error: .*notes\.txt.*did not make")
+        server.wait_for_output(r"error: .*did not make \(notes\.txt\)")
         body = server.wait_for_page(page, "The build failed")
         assert "First headline" in body and "notes.txt" in body
         (root / "site" / "notes.txt").unlink()

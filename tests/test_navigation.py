@@ -588,7 +588,7 @@ def test_no_broken_internal_link_at_the_root(site):
     # Every file is linked from somewhere except the ones only machines ask for, and the
     # search bundle's index files, which Pagefind's script fetches as it needs them.
     unreached = {name for name in built - reached if not name.startswith("pagefind/")}
-    assert unreached == {"_redirects", "nginx-redirects.conf", "robots.txt", "news-sitemap.xml"}
+    assert unreached == {"_redirects", "nginx-redirects.conf", "robots.txt", "news-sitemap.xml", ".dateline-site"}
     assert {"pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css", "js/search.js"} <= reached
 
 
@@ -598,7 +598,7 @@ def test_no_broken_internal_link_under_a_sub_path(tmp_path):
     assert broken == []
     built = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     unreached = {name for name in built - reached if not name.startswith("pagefind/")}
-    assert unreached == {"_redirects", "nginx-redirects.conf", "robots.txt", "news-sitemap.xml"}
+    assert unreached == {"_redirects", "nginx-redirects.conf", "robots.txt", "news-sitemap.xml", ".dateline-site"}
     not_found = lxml.html.fromstring((out / "404.html").read_bytes())
     hrefs = not_found.xpath("//a/@href | //link/@href")
     assert hrefs and all(h.startswith("/news/") or h.startswith("#") for h in hrefs)
