@@ -3,22 +3,36 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import feedparser
 import html5lib
 import pytest
 
-from conftest import article, make_project, read_tree, run_build
+from conftest import BUILD_PY, article, make_project, read_tree, run_build
+from dateline.config import parse_config
+from dateline.content import split_front_matter
+from dateline.schema import parse_article
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 EVIL = '<script>alert(1)</script> & "quotes" </script>'
 
 
-def build_ok(root):
-    result = run_build(root)
+def build_ok(root, *args):
+    result = run_build(root, *args)
     assert result.returncode == 0, result.stderr
     return root / "site"
+
+
+def run_bounded(root, *args, seconds: float = 60) -> subprocess.CompletedProcess:
+    """build.py on a project, stopped after `seconds` (raising TimeoutExpired) if it hangs."""
+    command = [sys.executable, str(BUILD_PY), *args[:1], "--root", str(root), *args[1:]] if args and \
+        args[0] in ("check", "serve") else [sys.executable, str(BUILD_PY), "--root", str(root), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=seconds)
 
 
 def first_error(root) -> str:
@@ -110,9 +124,11 @@ def test_invalid_utf8_names_the_byte_offset(tmp_path):
      "content/2025/10/bad.md:4: published: 2025-10-26T01:30:00 happens twice in Europe/London (the clocks go back); "
      "give the offset: 2025-10-26T01:30:00+01:00 or 2025-10-26T01:30:00+00:00"),
     ("title: T\nauthor: A\npublished: 2025-10-01\nimage: ../../etc/passwd\nimage_alt: x\n",
-     "content/2025/10/bad.md:5: image: '../../etc/passwd' points outside the site (use a path such as /media/photo.jpg)"),
+     "content/2025/10/bad.md:5: image: '../../etc/passwd' points outside the site: it must not contain . or .. folders "
+     "(use a path such as /media/photo.jpg or an https:// URL)"),
     ("title: T\nauthor: A\npublished: 2025-10-01\naliases: [/../../outside/]\n",
-     "content/2025/10/bad.md:5: aliases: '/../../outside/' is not a site path (write old URLs as /2019/05/old-slug/)"),
+     "content/2025/10/bad.md:5: aliases: '/../../outside/' must not contain . or .. folders "
+     "(write old URLs as /2019/05/old-slug/)"),
 ])
 def test_broken_front_matter_is_an_error_naming_the_file(tmp_path, front, expected):
     root = make_project(tmp_path, {"2025/10/bad.md": f"---\n{front}---\nBody\n"})
@@ -199,3 +215,242 @@ def test_sanitize_strips_scripts_handlers_and_javascript_urls(tmp_path, where):
     assert 'src="/media/a.png"' in body and 'id="fn:1"' in body   # so do images and footnotes
     feed = (site / "feed.xml").read_text(encoding="utf-8")
     assert "onclick" not in feed and "&lt;script" not in feed
+
+
+# -- aliases: one clean path each, one line of a redirect map each ----------------------
+
+def article_problems(front: str, body: str = "Body.\n") -> list[str]:
+    """Problems of one article, parsed in process (no build): `front` is the YAML after line 1."""
+    config, problems = parse_config("title: T\nbase_url: https://example.org/\n", Path("/nowhere"))
+    assert config is not None, problems
+    source, problems = split_front_matter(f"---\n{front}---\n{body}", "content/x.md")
+    assert source is not None, problems
+    _, problems = parse_article(source, config, "key")
+    return [str(problem) for problem in sorted(problems)]
+
+
+INJECTED = "/x/\n}\nserver { root /; autoindex on; }\nmap $a $b {"
+
+
+@pytest.mark.parametrize("alias, message", [
+    (INJECTED, r"'/x/\n}\nserver { root /; autoindex on; }\nmap $a $b {' must not contain a line break"),
+    ("/a b/", "'/a b/' must not contain a space"),
+    ("/a\tb/", r"'/a\tb/' must not contain a tab"),
+    ("/a;b/", "'/a;b/' must not contain ';'"),
+    ("/a'b/", "\"/a'b/\" must not contain \"'\""),
+    ('/a"b/', "'/a\"b/' must not contain '\"'"),
+    ("/{x}/", "'/{x}/' must not contain '{'"),
+    ("/a}/", "'/a}/' must not contain '}'"),
+    ("/$host/", "'/$host/' must not contain '$'"),
+    ("/a\\b/", r"'/a\\b/' must not contain '\\'"),
+    ("/a\u202eb/", r"'/a\u202eb/' must not contain U+202E (right-to-left override)"),
+    ("/a%0Ab/", "'/a%0Ab/' must not contain a line break"),
+    ("/a%3Bb/", "'/a%3Bb/' must not contain ';'"),
+    ("/%2e%2e/x/", "'/%2e%2e/x/' must not contain . or .. folders"),
+    ("/a%zz/", "'/a%zz/' has a % that is not a percent escape such as %C3%A9"),
+    ("/a//b/", "'/a//b/' must not contain an empty folder name (//)"),
+    ("old/slug/", "'old/slug/' must start with /"),
+    ("https://example.com/x/", "'https://example.com/x/' is a full URL; give only its path"),
+    ("/x/?p=1", "'/x/?p=1' must not contain ? or #: a redirect matches the path only"),
+    ("/pagefind/old/", "'/pagefind/old/' is under /pagefind/, which the build writes itself"),
+    ("/js/old/", "'/js/old/' is under /js/, which the build writes itself"),
+    ("/css/", "'/css/' is under /css/, which the build writes itself"),
+    ("/search/", "'/search/' is under /search/, which the build writes itself"),
+    ("/" + "b" * 300 + "/", "'/" + "b" * 59 + "...' the name bbbbbbbbbbbb... is 300 bytes long; "
+                            "a folder or file name can be at most 200"),
+])
+def test_an_alias_that_is_not_a_clean_path_is_one_error_line(alias, message):
+    front = f"title: T\nauthor: A\npublished: 2025-10-01\naliases:\n  - /fine/\n  - {json.dumps(alias)}\n"
+    problems = article_problems(front)
+    assert problems == [f"content/x.md:7: aliases: {message} (write old URLs as /2019/05/old-slug/)"]
+    assert "\n" not in problems[0]
+
+
+def test_each_rejected_alias_is_named_on_its_own_line(tmp_path):
+    front = "title: T\nauthor: A\npublished: 2025-10-01\naliases:\n  - /a b/\n  - /ok/\n  - /c;d/\n"
+    assert article_problems(front) == [
+        "content/x.md:6: aliases: '/a b/' must not contain a space (write old URLs as /2019/05/old-slug/)",
+        "content/x.md:8: aliases: '/c;d/' must not contain ';' (write old URLs as /2019/05/old-slug/)"]
+
+
+def test_an_injected_alias_builds_nothing_and_good_aliases_give_one_line_each(tmp_path):
+    root = make_project(tmp_path, {"2025/10/a.md": article(extra=f"aliases: [{json.dumps(INJECTED)}]\n")})
+    result = run_build(root, "--no-search")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith("content/2025/10/a.md:5: aliases: '/x/\\n}\\nserver {")
+    assert not (root / "site").exists()
+    aliases = ["/2019/05/old-slug/", "/2019/05/old.html", "/caf%C3%A9/", "/Été/x/", "/~user/a_b-c/"]
+    (root / "content/2025/10/a.md").write_text(article(extra=f"aliases: {json.dumps(aliases)}\n"), encoding="utf-8")
+    site = build_ok(root, "--no-search")
+    target = "/2025/10/25/a/"
+    # sorted by the decoded path; non-ASCII percent-escaped in _redirects
+    assert (site / "_redirects").read_text(encoding="utf-8").splitlines() == [
+        f"/2019/05/old-slug/ {target} 301", f"/2019/05/old.html {target} 301", f"/caf%C3%A9/ {target} 301",
+        f"/~user/a_b-c/ {target} 301", f"/%C3%89t%C3%A9/x/ {target} 301"]
+    nginx = (site / "nginx-redirects.conf").read_text(encoding="utf-8").splitlines()
+    assert nginx[1:3] == ["map $uri $dateline_redirect {", '    default "";'] and nginx[-1] == "}"
+    # nginx matches the decoded $uri: keys are decoded paths, one `KEY VALUE;` per line
+    assert nginx[3:-1] == [f"    {old} {target};" for old in sorted(
+        ["/2019/05/old-slug/", "/2019/05/old.html", "/café/", "/Été/x/", "/~user/a_b-c/"])]
+    assert all(re.fullmatch(r"    \S+ \S+;", line) for line in nginx[3:-1])
+    for folder in ("2019/05/old-slug", "café", "Été/x", "~user/a_b-c"):
+        assert (site / folder / "index.html").is_file(), folder
+    assert (site / "2019/05/old.html").is_file()
+
+
+def test_redirect_map_lines_cannot_hold_more_than_one_mapping():
+    from dateline.sitemap import redirect_map_files
+    assert redirect_map_files([("/old/", "/new/")])[0] == ("/_redirects", b"/old/ /new/ 301\n")
+    for bad in ("/a b/", "/a\n/", "/a;/", "/a}/", "/a\"/", "/a'/", "/$x/", "/a#/", "relative/"):
+        with pytest.raises(ValueError):
+            redirect_map_files([(bad, "/new/")])
+        with pytest.raises(ValueError):
+            redirect_map_files([("/old/", bad)])
+
+
+def test_an_over_long_slug_or_alias_name_is_an_error_not_a_traceback(tmp_path):
+    long_name = "a" * 300
+    assert article_problems(f"title: T\nauthor: A\npublished: 2025-10-01\nslug: {long_name}\n") == [
+        "content/x.md:5: slug: is 300 bytes long; a slug can be at most 200 "
+        "(use lowercase letters, digits and hyphens, e.g. " + "a" * 80 + ")"]
+    root = make_project(tmp_path, {"2025/10/a.md": article(extra=f"aliases: [/{long_name}/]\n"),
+                                   "2025/10/b.md": article(title="B", extra=f"slug: {long_name}\n")})
+    result = run_build(root, "--no-search")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert [line.split(":")[0:3] for line in result.stderr.splitlines()[:2]] == [
+        ["content/2025/10/a.md", "5", " aliases"], ["content/2025/10/b.md", "5", " slug"]]
+
+
+@pytest.mark.parametrize("permalink, message", [
+    ("/news stories/{slug}/", "must not contain a space (in /news stories/x/)"),
+    ("/{slug}/}\n", "must not contain '}' (in /x/})"),
+    ("/" + "p" * 300 + "/{slug}/", "the name pppppppppppp... is 300 bytes long"),
+])
+def test_a_permalink_that_is_not_a_clean_path_is_an_error(permalink, message):
+    _, problems = parse_config(f"title: T\nbase_url: https://example.org/\npermalink: {json.dumps(permalink)}\n",
+                               Path("/nowhere"))
+    assert len(problems) == 1 and str(problems[0]).startswith("site.yaml:3: permalink: " + message)
+
+
+def test_a_base_url_whose_path_is_not_clean_is_an_error():
+    _, problems = parse_config("title: T\nbase_url: \"https://example.org/my news/\"\n", Path("/nowhere"))
+    assert [str(p) for p in problems] == ["site.yaml:2: base_url: its path must not contain a space"]
+
+
+@pytest.mark.parametrize("image, ok", [("/media/a photo.jpg", True), ("media/a.jpg", True),
+                                       ("https://cdn.example.org/a.jpg", True), ("javascript:alert(1)", False),
+                                       ("//evil.example/a.jpg", False), ("/media/../../x", False),
+                                       ("data:image/png;base64,AAAA", False)])
+def test_image_is_a_path_inside_the_site_or_a_web_url(image, ok):
+    problems = article_problems(f"title: T\nauthor: A\npublished: 2025-10-01\nimage: {json.dumps(image)}\n"
+                                "image_alt: x\n")
+    assert (problems == []) == ok, problems
+
+
+# -- files under content/ that are not articles ---------------------------------------
+
+def test_fifo_symlink_loops_and_devices_are_refused_without_waiting(tmp_path):
+    root = make_project(tmp_path / "p", {"2025/10/a.md": article("Fine")})
+    folder = root / "content/2025/10"
+    os.mkfifo(folder / "pipe.md")
+    os.symlink("loop-b.md", folder / "loop-a.md")
+    os.symlink("loop-a.md", folder / "loop-b.md")
+    os.symlink("..", folder / "up")                  # a folder loop
+    os.symlink("/dev/zero", folder / "zero.md")      # a device (outside content/ too)
+    result = run_bounded(root, "--no-search")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "content/2025/10/loop-a.md: path: symlink loop; refusing it",
+        "content/2025/10/loop-b.md: path: symlink loop; refusing it",
+        "content/2025/10/pipe.md: path: is a FIFO (named pipe), not a regular file; refusing it "
+        "(remove it from content/)",
+        "content/2025/10/up: path: symlink loop: it leads to a folder already read; refusing it",
+        "content/2025/10/zero.md: path: symlink leads outside content/; refusing it",
+        "5 errors; nothing was written"]
+    checked = run_bounded(root, "check")
+    assert checked.returncode == 1 and "pipe.md: path: is a FIFO" in checked.stderr
+
+
+def test_reading_a_fifo_in_place_of_a_file_fails_at_once(tmp_path):
+    from dateline.content import read_regular_file, read_source
+    os.mkfifo(tmp_path / "x.md")
+    with pytest.raises(OSError):
+        read_regular_file(tmp_path / "x.md")
+    source, problems = read_source(tmp_path, "x.md")
+    assert source is None and str(problems[0]) == (
+        "x.md: file: cannot be read: a FIFO (named pipe), not a regular file")
+
+
+# -- YAML: keys given twice, type tags ------------------------------------------------------
+
+def test_a_front_matter_key_given_twice_names_both_lines():
+    assert article_problems("title: First\nauthor: A\npublished: 2025-10-01\ntitle: Second\n"
+                            "extra:\n  source: x\n  source: y\n") == [
+        "content/x.md:5: title: is given twice, on lines 2 and 5 (keep one: YAML would silently use the last)",
+        "content/x.md:8: extra.source: is given twice, on lines 7 and 8 "
+        "(keep one: YAML would silently use the last)"]
+
+
+def test_site_yaml_and_authors_yaml_keys_given_twice_name_both_lines():
+    from dateline.authors import parse_authors
+    _, problems = parse_config("title: T\nbase_url: https://example.org/\ntitle: U\n", Path("/nowhere"))
+    assert [str(p) for p in problems] == [
+        "site.yaml:3: title: is given twice, on lines 1 and 3 (keep one: YAML would silently use the last)"]
+    _, problems = parse_authors("- name: Ana\n  bio: One.\n  bio: Two.\n")
+    assert [str(p) for p in problems] == [
+        "authors.yaml:3: bio: is given twice, on lines 2 and 3 (keep one: YAML would silently use the last)"]
+
+
+@pytest.mark.parametrize("value, tag", [("!!timestamp 2025-10-01", "timestamp"),
+                                        ("!!timestamp 2025-10-01T10:00:00Z", "timestamp"),
+                                        ("!!str 2025-10-01", "")])
+def test_a_timestamp_tag_says_what_to_write_instead(value, tag):
+    problems = article_problems(f"title: T\nauthor: A\npublished: {value}\n")
+    if not tag:
+        assert problems == []
+        return
+    written = value.split(" ", 1)[1]
+    assert problems == [f"content/x.md:4: published: the YAML tag !!{tag} is not read here "
+                        f"(write the value as plain text without the tag: `published: {written}`)"]
+
+
+def test_type_tags_in_site_yaml_are_named():
+    _, problems = parse_config("title: T\nbase_url: https://example.org/\nper_page: !!int 5\n", Path("/nowhere"))
+    assert [str(p) for p in problems] == ["site.yaml:3: per_page: the YAML tag !!int is not read here "
+                                          "(write the value as plain text without the tag: `per_page: 5`)"]
+
+
+# -- site.yaml language, serve --port ----------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en_US", "english language", "a" * 300, "../../x", "en-", "<b>", "i-klingon"])
+def test_a_language_that_is_not_a_bcp47_tag_is_a_site_yaml_error(language):
+    _, problems = parse_config(f"title: T\nbase_url: https://example.org/\nlanguage: {json.dumps(language)}\n",
+                               Path("/nowhere"))
+    assert [str(p) for p in problems] == [f"site.yaml:3: language: {language!r} is not a BCP 47 language tag "
+                                          "(use e.g. en, en-GB, pt-BR or zh-Hant)"]
+
+
+@pytest.mark.parametrize("language", ["en", "en-GB", "pt-BR", "zh-Hant-TW", "sr-Latn-RS", "es-419", "de-CH-1996",
+                                      "x-private", "EN-gb"])
+def test_bcp47_language_tags_are_accepted(language):
+    config, problems = parse_config(f"title: T\nbase_url: https://example.org/\nlanguage: {language}\n",
+                                    Path("/nowhere"))
+    assert problems == [] and config.language == language
+
+
+def test_a_language_pagefind_cannot_read_fails_the_build_naming_the_field(tmp_path):
+    root = make_project(tmp_path, {"2025/10/a.md": article()},
+                        site_yaml="title: T\nbase_url: https://example.org/\nlanguage: " + "a" * 300 + "\n")
+    result = run_build(root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "panic" not in result.stderr
+    assert result.stderr.startswith("site.yaml:3: language: 'aaaa")
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "eighty"])
+def test_serve_with_a_port_out_of_range_is_a_usage_error(tmp_path, port):
+    root = make_project(tmp_path, {"2025/10/a.md": article()})
+    result = run_bounded(root, "serve", "--port", port)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "OverflowError" not in result.stderr
+    assert "argument --port:" in result.stderr.splitlines()[-1]
+    assert not (root / "site").exists()
