@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -454,3 +455,79 @@ def test_serve_with_a_port_out_of_range_is_a_usage_error(tmp_path, port):
     assert "Traceback" not in result.stderr and "OverflowError" not in result.stderr
     assert "argument --port:" in result.stderr.splitlines()[-1]
     assert not (root / "site").exists()
+
+
+# -- bodies that would stall or overflow the Markdown converter ---------------------------
+
+STALLS = {
+    "nested_links": "[" * 4000 + "x" + "](y)" * 4000,                 # 43 s before, unbounded at 20,000
+    "nested_links_20000": "[" * 20000 + "x" + "](y)" * 20000,
+    "open_brackets": "[" * 5000,
+    "open_images": "![" * 5000,
+    "open_link_targets": "[](" * 5000,
+    "nested_emphasis": "*a " * 4000 + "x" + " b*" * 4000,
+    "nested_strong": "**a *" * 4000 + "x" + "* b**" * 4000,
+    "unclosed_tags": "<a " * 6000,
+    "backticks": "` " * 20000,
+    "quote_marks": "'\"" * 20000,
+    "blank_paragraphs": "x\n\n" * 30000,
+    "rules_in_one_block": "x\n" + "---\nx\n" * 5000,
+    "definitions_in_one_block": "t\n" + ": d\n" * 5000,
+    "wide_table": "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n",
+    "raw_html_blocks": "<p>x</p>\n\n" * 5000,
+    "markdown_in_html": '<div markdown="1">\n' * 300 + "x\n" + "</div>\n" * 300,
+    "lists_300_deep": "".join("    " * level + "- x\n" for level in range(300)),
+    "quotes_300_deep": ">" * 300 + " x\n",
+    "quoted_lists_300_deep": "".join("> " * level + "- x\n" for level in range(300)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STALLS))
+def test_a_pathological_body_fails_its_article_fast_with_its_line(name):
+    from dateline.markup import MarkdownRenderer, MarkupError
+    renderer = MarkdownRenderer()
+    started = time.process_time()
+    with pytest.raises(MarkupError) as raised:
+        renderer.render("2025/10/x.md", "Intro.\n\n" + STALLS[name])
+    assert time.process_time() - started < 3, "the limits must stop it, not the CPU-time backstop"
+    problem = raised.value.problem("content/2025/10/x.md", 7)
+    assert str(problem).startswith("content/2025/10/x.md:") and ": body: " in str(problem)
+    assert problem.line >= 9 and "\n" not in str(problem)       # the body's line 3 or later: past "Intro."
+
+
+def test_ordinary_large_bodies_stay_within_the_limits():
+    from dateline.markup import MarkdownRenderer
+    renderer = MarkdownRenderer()
+    rows = "".join(f"| [Seat {i}](../seats/{i}.md) | 1,234 | *held* | 'x' |\n" for i in range(2000))
+    bodies = {
+        "table": "| Seat | Votes | Result | Note |\n|---|---|---|---|\n" + rows,
+        "list": "".join(f"- [Item {i}](/i/{i}/) with *emphasis*, `code` and \"quotes\"\n" for i in range(2000)),
+        "paragraphs": ("A paragraph with a [link](/x/), *emphasis*, it's \"quoted\" & more.\n\n" * 5000),
+        "long_paragraph": "It's a \"long\" paragraph [with](/links/) and _some_ emphasis. " * 200,
+        "code": "```python\n" + "".join("    " * (i % 12) + "x = [(1, '[')]\n" for i in range(3000)) + "```\n",
+        "nested": "".join("    " * level + "- level\n" for level in range(20)) + "\n" + "> " * 20 + "deep quote\n",
+        "footnotes": "".join(f"Claim {i}.[^{i}]\n\n" for i in range(300)) + "".join(f"[^{i}]: Source {i}.\n"
+                                                                                      for i in range(300)),
+    }
+    for name, body in bodies.items():
+        assert renderer.render("2025/10/x.md", body).html, name
+
+
+def test_a_stalling_body_fails_alone_and_quickly_in_a_build(tmp_path):
+    files = {f"2025/10/fine-{n}.md": article(f"Fine {n}", f"2025-10-{n + 1:02d}T10:00:00Z") for n in range(3)}
+    files["2025/10/stall.md"] = article("Stall", body="Intro.\n\n" + "[" * 20000 + "x" + "](y)" * 20000 + "\n")
+    files["2025/10/deep.md"] = article("Deep", body="".join("    " * level + "- x\n" for level in range(300)))
+    root = make_project(tmp_path, files)
+    started = time.monotonic()
+    result = run_bounded(root, "--no-search", "--jobs", "2", seconds=120)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [
+        "content/2025/10/deep.md:38: body: is nested 33 levels deep (quotes, lists and indentation); "
+        "at most 32 are converted (nest quotes, lists and indented blocks at most 32 deep)",
+        "content/2025/10/stall.md:8: body: has brackets nested or left open so that pairing them means scanning "
+        "1,000,030,000 characters; at most 250,000 per paragraph are converted "
+        "(close each [ with ] and each ]( with ), and nest links at most a few deep)",
+        "2 errors; nothing was written"]
+    checked = run_bounded(root, "check", seconds=120)
+    assert checked.returncode == 1 and "stall.md:8: body:" in checked.stderr
