@@ -531,3 +531,97 @@ def test_a_stalling_body_fails_alone_and_quickly_in_a_build(tmp_path):
         "2 errors; nothing was written"]
     checked = run_bounded(root, "check", seconds=120)
     assert checked.returncode == 1 and "stall.md:8: body:" in checked.stderr
+
+
+# -- the corpus: every hostile case through build and check --------------------------------
+
+HOSTILE_TEXT = "<script>alert(1)</script> \"q\" 'a' & </title> ]]> \u202e 北京 🎉"
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's, with non-ASCII kept: YAML has no surrogate escapes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+IFRAME = '"><iframe src=javascript:alert(1)>'
+GOOD_CORPUS = {
+    "2025/10/evil-meta.md": (
+        "---\n"
+        f"title: {quoted(HOSTILE_TEXT)}\n"
+        f"summary: {quoted('<img src=x onerror=alert(1)> ' + HOSTILE_TEXT)}\n"
+        f"authors: [{quoted('Eve <b>' + HOSTILE_TEXT)}, \"O'Brien\"]\n"
+        "published: 2025-10-01T10:00:00Z\n"
+        f"location: {quoted('<svg onload=alert(1)>')}\n"
+        f"section: {quoted(IFRAME)}\n"
+        f"tags: [{quoted('<tag>')}, \"a&b\", {quoted(HOSTILE_TEXT)}]\n"
+        f"image: /media/x.jpg\nimage_alt: {quoted(HOSTILE_TEXT)}\nimage_caption: {quoted(HOSTILE_TEXT)}\n"
+        "aliases: [/2019/05/old-slug/, /caf%C3%A9/]\n"
+        f"corrections:\n  - date: 2025-10-02T10:00:00Z\n    text: {quoted(HOSTILE_TEXT)}\n"
+        f"extra:\n  note: {quoted(HOSTILE_TEXT)}\n"
+        "---\nBody with <b>trusted</b> HTML and [a link](other.md).\n"),
+    "2025/10/other.md": article("Other", "2025-10-02T10:00:00Z", body="Fine.\n"),
+}
+BAD_CORPUS = {
+    "2025/10/injected-alias.md": article("Injected", extra=f"aliases: [{json.dumps(INJECTED)}]\n"),
+    "2025/10/pagefind-alias.md": article("Pagefind", extra="aliases: [/pagefind/x/]\n"),
+    "2025/10/long-alias.md": article("Long", extra="aliases: [/" + "b" * 300 + "/]\n"),
+    "2025/10/long-slug.md": article("Slug", extra="slug: " + "s" * 300 + "\n"),
+    "2025/10/duplicate-key.md": article("Twice", extra="title: Again\n"),
+    "2025/10/timestamp.md": "---\ntitle: T\nauthor: A\npublished: !!timestamp 2025-10-01\n---\nx\n",
+    "2025/10/deep.md": article("Deep", body="".join("    " * level + "- x\n" for level in range(300))),
+    "2025/10/stall.md": article("Stall", body="[" * 20000 + "x" + "](y)" * 20000 + "\n"),
+    "2025/10/emphasis.md": article("Emphasis", body="*a " * 4000 + "x" + " b*" * 4000 + "\n"),
+    "2025/10/tags.md": article("Tags", body="<a " * 6000 + "\n"),
+}
+
+
+def assert_site_is_well_formed(site: Path) -> None:
+    """Every feed parses (feedparser, lxml), every page parses (html5lib), and no
+    hostile markup became an element anywhere."""
+    from lxml import etree
+    feeds = [path for path in site.rglob("*") if path.name in ("feed.xml", "atom.xml")]
+    assert feeds
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        etree.fromstring(path.read_bytes())
+    for path in site.rglob("*.xml"):
+        etree.fromstring(path.read_bytes())
+    for path in site.rglob("feed.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+    for path in site.rglob("*.html"):
+        document = html5lib.parse(path.read_bytes(), treebuilder="etree")
+        for tag in ("iframe", "svg", "img[@onerror]", "script[@src='x']"):
+            assert document.find(f".//h:{tag}", NS) is None, (path, tag)
+        inline = [s.text or "" for s in document.findall(".//h:script", NS) if s.get("src") is None]
+        assert all("alert(1)" not in text or text.lstrip().startswith("{") for text in inline), path
+        assert not any(element.get("onerror") or element.get("onload") for element in document.iter()), path
+
+
+def test_the_hostile_corpus_through_build_and_check(tmp_path):
+    root = make_project(tmp_path / "project", {**GOOD_CORPUS, **BAD_CORPUS})
+    (root / "static/media").mkdir(parents=True)
+    (root / "static/media/x.jpg").write_bytes(b"")
+    outside_before = {p for p in tmp_path.rglob("*") if root not in p.parents and p != root}
+    for command in ([], ["check"]):
+        result = run_bounded(root, *command, "--no-search", seconds=180) if not command else \
+            run_bounded(root, "check", seconds=180)
+        assert result.returncode == 1, result.stderr
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output and "Error:" not in output
+        lines = [line for line in result.stderr.splitlines() if not line.startswith("warning:")]
+        named = {line.split(":", 1)[0] for line in lines[:-1]}
+        assert named == {f"content/{name}" for name in BAD_CORPUS}, lines
+        assert all(line.count("\n") == 0 and re.match(r"content/[^:]+:\d+: [\w. ]+: ", line) for line in lines[:-1])
+        assert not (root / "site").exists()
+    for name in BAD_CORPUS:
+        (root / "content" / name).unlink()
+    result = run_bounded(root, "--no-search", seconds=180)
+    assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr, result.stderr
+    site = root / "site"
+    assert_site_is_well_formed(site)
+    page = html5lib.parse((site / "2025/10/01/evil-meta/index.html").read_bytes(), treebuilder="etree")
+    assert "".join(page.find(".//h:h1", NS).itertext()) == HOSTILE_TEXT
+    assert (site / "café/index.html").is_file() and (site / "2019/05/old-slug/index.html").is_file()
+    outside_after = {p for p in tmp_path.rglob("*") if root not in p.parents and p != root}
+    assert outside_after == outside_before
+    assert {p.name for p in root.iterdir()} <= {"site.yaml", "content", "layouts", "static", "site",
+                                                ".dateline-cache", ".site.staging"}
