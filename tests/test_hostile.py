@@ -624,4 +624,4 @@ def test_the_hostile_corpus_through_build_and_check(tmp_path):
     outside_after = {p for p in tmp_path.rglob("*") if root not in p.parents and p != root}
     assert outside_after == outside_before
     assert {p.name for p in root.iterdir()} <= {"site.yaml", "content", "layouts", "static", "site",
-                                                ".dateline-cache", ".site.staging"}
+                                                ".dateline-cache", ".site.staging", ".site.lock"}
