@@ -24,6 +24,7 @@ import yaml
 
 from .archive import term_slug
 from .errors import BuildError, Problem
+from .urls import outside_site_problem
 from .yamltext import TextLoader, YamlProblem, load_text_yaml
 
 AUTHORS_FILE = "authors.yaml"
@@ -109,7 +110,7 @@ def _profile(node, path: str, problems: list[Problem]) -> AuthorProfile | None:
     if "name" not in values:
         problems.append(Problem(path, _line(node), "name", "is required"))
     photo = values.get("photo", "")
-    if photo and (not photo.startswith("/") or photo.startswith("//") or ".." in photo.split("/")):
+    if photo and outside_site_problem(photo):
         problems.append(Problem(path, _line(node), "photo", f"{photo!r} is not a site path",
                                 "use a path such as /media/photo.jpg (nothing loads from another host)"))
     if len(problems) > before:
@@ -120,9 +121,11 @@ def _profile(node, path: str, problems: list[Problem]) -> AuthorProfile | None:
 def parse_authors(text: str, path: str = AUTHORS_FILE) -> tuple[dict[str, AuthorProfile], list[Problem]]:
     """authors.yaml text -> {author slug: profile}, or every problem with it."""
     try:
-        load_text_yaml(text)   # size limits and a clean error for broken YAML
+        loaded = load_text_yaml(text)   # size limits and a clean error for broken YAML
     except YamlProblem as error:
         return {}, [Problem(path, error.line, "authors.yaml", error.message)]
+    if loaded.problems:
+        return {}, [problem.problem(path) for problem in loaded.problems]
     root = yaml.compose(text, Loader=TextLoader)
     if root is None:
         return {}, []

@@ -100,13 +100,24 @@ def _import_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0-65535 (0: the system picks a free one); anything else is a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0-65535 (0 picks a free one)")
+    return port
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py serve", description=(
         "Build, serve site/ on 127.0.0.1, rebuild what changed when content/, layouts/, static/ or "
         "site.yaml change, and reload open browser tabs."))
     _common(parser)
     _build_options(parser)
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; 0 picks a free one)")
     return parser
 
 

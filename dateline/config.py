@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -86,12 +87,34 @@ def is_valid_zone(name: str) -> bool:
     return True
 
 
+# A well-formed BCP 47 language tag (RFC 5646, section 2.1): language, then
+# optional script, region, variants, extensions and private use; or private
+# use alone. Case does not matter. The value goes into <html lang>, the feeds
+# and Pagefind, which stops with a panic on a tag it cannot read.
+_LANGUAGE_TAG = re.compile(r"""
+    (?:
+      (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})   # language (with extended subtags)
+      (?:-[a-z]{4})?                                        # script
+      (?:-(?:[a-z]{2}|[0-9]{3}))?                           # region
+      (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*              # variants
+      (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*                   # extensions
+      (?:-x(?:-[a-z0-9]{1,8})+)?                            # private use
+    | x(?:-[a-z0-9]{1,8})+
+    )""", re.VERBOSE | re.IGNORECASE)
+
+
+def is_language_tag(text: str) -> bool:
+    return _LANGUAGE_TAG.fullmatch(text) is not None
+
+
 def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[SiteConfig | None, list[Problem]]:
     """Turn site.yaml text into a SiteConfig, or the list of what is wrong with it."""
     try:
         loaded = load_text_yaml(text)
     except YamlProblem as error:
         return None, [Problem(path_label, error.line, "site.yaml", error.message)]
+    if loaded.problems:
+        return None, [problem.problem(path_label) for problem in loaded.problems]
     data = loaded.value
     if not isinstance(data, dict):
         return None, [Problem(path_label, 1, "site.yaml", "expected a mapping of settings such as `title: My news`")]
@@ -135,6 +158,10 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
         if why:
             problems.append(Problem(path_label, line_of("base_url"), "base_url", why))
         values["base_url"] = normalise_base_url(values["base_url"])
+    if "language" in values and not is_language_tag(values["language"]):
+        problems.append(Problem(path_label, line_of("language"), "language",
+                                f"{values['language']!r} is not a BCP 47 language tag",
+                                "use e.g. en, en-GB, pt-BR or zh-Hant"))
     if "timezone" in values and not is_valid_zone(values["timezone"]):
         problems.append(Problem(path_label, line_of("timezone"), "timezone",
                                 f"unknown time zone {values['timezone']!r}", "use an IANA name such as Europe/London"))

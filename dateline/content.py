@@ -2,9 +2,11 @@
 front matter split from the body. Reading happens here and nowhere else."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,32 +29,86 @@ class Source:
 def find_sources(root: Path, content_dir: Path) -> tuple[list[str], list[Problem]]:
     """Every `.md` file under content/, sorted, as root-relative paths.
 
-    Hidden files and folders are skipped. Symlinks that lead outside content/
-    are refused: an archive must not publish files from elsewhere on the disk.
+    Hidden files and folders are skipped. Only regular files are read: a
+    FIFO, socket or device named `x.md` is refused rather than opened (opening
+    a FIFO waits for a writer forever). Symlinks that lead outside content/,
+    that loop, or that lead to a folder already read are refused: an archive
+    must not publish files from elsewhere on the disk, nor read one folder
+    again and again.
     """
     found: list[str] = []
     problems: list[Problem] = []
     if not content_dir.is_dir():
         return [], [Problem(_rel(content_dir, root), 0, "content", "folder not found")]
-    content_real = content_dir.resolve()
+    content_real = os.path.realpath(content_dir)
     # os.scandir, not os.walk + pathlib: each entry's type comes with the
-    # listing, so 10,000 articles cost no extra system call each.
-    folders = [(str(content_dir), _rel(content_dir, root))]
+    # listing, so 10,000 articles cost no extra system call each (only
+    # symlinks are looked at more closely).
+    folders = [(str(content_dir), _rel(content_dir, root), content_real)]
+    linked_folders: set[str] = set()     # real paths of the folders symlinks led to
     while folders:
-        folder, rel_folder = folders.pop()
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+        folder, rel_folder, folder_real = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            problems.append(Problem(rel_folder, 0, "path", f"cannot be read: {error.strerror or error}"))
+            continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             rel = f"{rel_folder}/{entry.name}"
-            if entry.is_symlink() and not _is_within(Path(entry.path).resolve(), content_real):
-                problems.append(Problem(rel, 0, "path", "symlink leads outside content/; refusing it"))
-            elif entry.is_dir():
-                folders.append((entry.path, rel))
+            if entry.is_symlink():
+                why, mode, target = _symlink_target(entry.path, content_real, folder_real, linked_folders)
+                if why:
+                    problems.append(Problem(rel, 0, "path", f"{why}; refusing it"))
+                    continue
+                if stat.S_ISDIR(mode):
+                    linked_folders.add(target)
+                    folders.append((entry.path, rel, target))
+                elif entry.name.endswith(".md") and mode:
+                    _add_source(found, problems, rel, mode)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, rel, os.path.join(folder_real, entry.name)))
             elif entry.name.endswith(".md"):
-                found.append(rel)
+                mode = stat.S_IFREG if entry.is_file(follow_symlinks=False) else entry.stat(follow_symlinks=False).st_mode
+                _add_source(found, problems, rel, mode)
     return sorted(found), problems
+
+
+def _symlink_target(path: str, content_real: str, folder_real: str, linked_folders: set[str]) -> tuple[str, int, str]:
+    """(why it is refused or "", the target's file type, the target's real path) for a symlink.
+    A dangling symlink has file type 0 and is refused only when named `.md`."""
+    target = os.path.realpath(path)
+    if not _is_within(target, content_real):
+        return "symlink leads outside content/", 0, target
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symlink loop", 0, target
+        return ("symlink to a file that does not exist" if path.endswith(".md") else ""), 0, target
+    if stat.S_ISDIR(mode) and (_is_within(folder_real, target) or target in linked_folders):
+        return "symlink loop: it leads to a folder already read", mode, target
+    return "", mode, target
+
+
+def _add_source(found: list[str], problems: list[Problem], rel: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        found.append(rel)
+    else:
+        problems.append(Problem(rel, 0, "path", f"is {_file_kind(mode)}, not a regular file; refusing it",
+                                "remove it from content/"))
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -62,8 +118,23 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def read_regular_file(path) -> bytes:
+    """A regular file's bytes. Opened without blocking and checked before
+    reading, so a FIFO or device put in place of a file fails at once with
+    OSError instead of waiting forever (or reading a device)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"{_file_kind(info.st_mode)}, not a regular file")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(descriptor)
 
 
 def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
@@ -114,15 +185,14 @@ def split_front_matter(text: str, path: str) -> tuple[Source | None, list[Proble
 def read_bytes(root: Path, path: str) -> bytes | None:
     """A source file's bytes, or None when it cannot be read (read_source then says why)."""
     try:
-        with open(os.path.join(root, path), "rb") as handle:
-            return handle.read()
+        return read_regular_file(os.path.join(root, path))
     except OSError:
         return None
 
 
 def read_source(root: Path, path: str) -> tuple[Source | None, list[Problem]]:
     try:
-        data = (root / path).read_bytes()
+        data = read_regular_file(os.path.join(root, path))
     except OSError as error:
         return None, [Problem(path, 0, "file", f"cannot be read: {error.strerror or error}")]
     text, problems = decode_source(data, path)

@@ -29,7 +29,7 @@ from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
 from .errors import BuildError, Problem, UsageError
-from .markup import MarkdownRenderer, body_key
+from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
 from .lock import output_lock, project_lock
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreign_files, foreign_message, is_marked,
@@ -117,7 +117,11 @@ def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozense
             article = replace(article, body_key=body_key(content_path, source.body, sanitize=True))
         key = article.body_key if article is not None else ""
         if article is not None and key not in known:
-            body = _worker_renderer.render(content_path, source.body, sanitize=sanitize)
+            try:
+                body = _worker_renderer.render(content_path, source.body, sanitize=sanitize)
+            except MarkupError as error:     # a body past the limits on work: this article fails alone
+                results.append((None, [*problems, error.problem(path, source.body_line)], None))
+                continue
             rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes))
         results.append((article, problems, rendered))
     return results

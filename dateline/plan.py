@@ -26,7 +26,8 @@ from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, alia
 from .config import SiteConfig
 from .model import Article
 from .pages import json_ld as json_ld_text
-from .sitemap import SitemapEntry, news_entries, news_sitemap_bytes, robots_bytes, sitemap_files
+from .sitemap import (SitemapEntry, news_entries, news_sitemap_bytes, redirect_map_files, robots_bytes,
+                      sitemap_files)
 from .urls import SiteUrls
 
 TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
@@ -428,14 +429,8 @@ class Planner:
         files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))
         files.append(("/robots.txt", robots_bytes([self.urls.absolute("/sitemap.xml"),
                                                    self.urls.absolute("/news-sitemap.xml")])))
-        redirects = sorted((self.urls.link(alias_path(alias)),
-                            self.urls.link(a.url)) for a in self.archive.articles for alias in a.aliases)
-        files.append(("/_redirects", "".join(f"{old} {new} 301\n" for old, new in redirects).encode()))
-        nginx = "".join(f"    {old} {new};\n" for old, new in redirects)
-        files.append(("/nginx-redirects.conf", (
-            "# Include inside an http {} block, then in the server: if ($dateline_redirect) "
-            "{ return 301 $dateline_redirect; }\nmap $uri $dateline_redirect {\n    default \"\";\n"
-            + nginx + "}\n").encode()))
+        files += redirect_map_files((self.urls.link(alias_path(alias)), self.urls.link(a.url))
+                                    for a in self.archive.articles for alias in a.aliases)
         return [PageJob(path, "bytes", digest(path, hashlib.sha256(data).hexdigest()), data)
                 for path, data in files]
 

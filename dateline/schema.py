@@ -10,7 +10,7 @@ from .content import Source, strip_invisible_controls
 from .errors import Problem
 from .model import Article, Correction
 from .timefmt import fixed_zone_name, zone_for
-from .urls import format_permalink, is_valid_slug, slugify
+from .urls import MAX_NAME_BYTES, format_permalink, image_problem, is_valid_slug, parse_alias, slugify
 from .yamltext import YamlProblem, load_text_yaml
 
 TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "id", "slug", "timezone")
@@ -70,17 +70,25 @@ def parse_datetime(value: str, zone: ZoneInfo) -> tuple[datetime | None, str]:
 class _Fields:
     """Collects problems for one file while its fields are converted."""
 
-    def __init__(self, source: Source, data: dict, key_lines: dict[str, int]):
+    def __init__(self, source: Source, data: dict, key_lines: dict[str, int], item_lines: dict[str, tuple[int, ...]]):
         self.source = source
         self.data = data
         self.key_lines = key_lines
+        self.item_lines = item_lines
         self.problems: list[Problem] = []
 
     def line(self, key: str) -> int:
         return self.source.front_matter_line + self.key_lines.get(key, 1) - 1
 
-    def problem(self, key: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.source.path, self.line(key), key, message, hint))
+    def item_line(self, key: str, index: int) -> int:
+        """The line of a list's item (a list written one item a line), else of its key."""
+        lines = self.item_lines.get(key, ())
+        if index < len(lines):
+            return self.source.front_matter_line + lines[index] - 1
+        return self.line(key)
+
+    def problem(self, key: str, message: str, hint: str = "", line: int = 0) -> None:
+        self.problems.append(Problem(self.source.path, line or self.line(key), key, message, hint))
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -138,6 +146,8 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     except YamlProblem as error:
         line = source.front_matter_line + error.line - 1
         return None, [Problem(source.path, line, "front matter", error.message)]
+    if loaded.problems:
+        return None, [problem.problem(source.path, source.front_matter_line) for problem in loaded.problems]
     # The file's text was cleaned when read; only YAML escapes ("\\x01") can add more.
     data = _clean(loaded.value) if "\\" in source.front_matter else loaded.value
     if data is None:
@@ -145,7 +155,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     if not isinstance(data, dict):
         return None, [Problem(source.path, source.front_matter_line, "front matter",
                               f"expected a mapping of fields such as `title: ...`, got a {_kind(data)}")]
-    fields = _Fields(source, data, loaded.key_lines)
+    fields = _Fields(source, data, loaded.key_lines, loaded.item_lines)
     for key in data:
         if not isinstance(key, str) or key not in KNOWN_KEYS:
             fields.problem(str(key), "unknown field", unknown_key_hint(str(key)))
@@ -170,8 +180,14 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     slug = fields.text("slug")
     if slug and not is_valid_slug(slug):
         leaves = "/" in slug or "\\" in slug or ".." in slug
-        fields.problem("slug", f"{slug!r} would leave its folder in site/" if leaves else f"{slug!r} is not a valid slug",
-                       "use lowercase letters, digits and hyphens, e.g. " + (slugify(slug) or "kl-talks"))
+        size = len(slug.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            message = f"is {size} bytes long; a slug can be at most {MAX_NAME_BYTES}"
+        elif leaves:
+            message = f"{_shown(slug)} would leave its folder in site/"
+        else:
+            message = f"{_shown(slug)} is not a valid slug"
+        fields.problem("slug", message, "use lowercase letters, digits and hyphens, e.g. " + (slugify(slug) or "kl-talks"))
         slug = ""
     elif not slug:
         stem = source.path.rsplit("/", 1)[-1][: -len(".md")]
@@ -185,8 +201,9 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     if article_id and not ID_PATTERN.match(article_id):
         fields.problem("id", f"{article_id!r} is not a URI", "use e.g. urn:uuid:6f1c0b1e-... or a tag: URI")
     image = fields.text("image")
-    if image and (".." in image.split("/") or image.startswith("//") or "\\" in image):
-        fields.problem("image", f"{image!r} points outside the site", "use a path such as /media/photo.jpg")
+    why = image_problem(image) if image else ""
+    if why:
+        fields.problem("image", f"{_shown(image)} {why}", "use a path such as /media/photo.jpg or an https:// URL")
     image_alt = fields.text("image_alt")
     if image and not image_alt:
         fields.problems.append(Problem(source.path, fields.line("image"), "image_alt",
@@ -273,14 +290,25 @@ def _boolean(fields: _Fields, key: str) -> bool:
 
 
 def _aliases(fields: _Fields) -> tuple[str, ...]:
-    aliases = fields.text_list("aliases")
+    """Old addresses as clean site paths (percent escapes decoded); each bad one is its own problem."""
+    if not fields.text_list("aliases"):     # reports a value that is not a list of text
+        return ()
     good = []
-    for alias in aliases:
-        if not alias.startswith("/") or ".." in alias.split("/") or "\\" in alias or "?" in alias or "#" in alias:
-            fields.problem("aliases", f"{alias!r} is not a site path", "write old URLs as /2019/05/old-slug/")
+    for index, alias in enumerate(fields.data["aliases"]):
+        if not isinstance(alias, str) or not alias.strip():
             continue
-        good.append(alias)
+        path, why = parse_alias(alias)
+        if why:
+            fields.problem("aliases", f"{_shown(alias)} {why}", "write old URLs as /2019/05/old-slug/",
+                           line=fields.item_line("aliases", index))
+        elif path not in good:
+            good.append(path)
     return tuple(good)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a one-line message: escapes visible, long ones cut."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _corrections(fields: _Fields, zone: ZoneInfo) -> tuple[Correction, ...]:

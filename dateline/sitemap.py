@@ -1,5 +1,5 @@
 """sitemap.xml (split into a sitemap index past 50,000 URLs), the Google News
-sitemap, and robots.txt."""
+sitemap, robots.txt, and the redirect maps for aliases."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from .feeds import xml_safe
+from .urls import redirect_map_token
 
 MAX_URLS_PER_SITEMAP = 50_000
 NEWS_WINDOW = timedelta(days=2)
@@ -89,3 +90,25 @@ def robots_bytes(sitemap_urls) -> bytes:
     lines = ["User-agent: *", "Allow: /", ""]
     lines += [f"Sitemap: {url}" for url in sitemap_urls]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+NGINX_MAP_HEAD = ("# Include inside an http {} block, then in the server: if ($dateline_redirect) "
+                  "{ return 301 $dateline_redirect; }\nmap $uri $dateline_redirect {\n    default \"\";\n")
+
+
+def redirect_map_files(redirects) -> list[tuple[str, bytes]]:
+    """`_redirects` (Netlify, Cloudflare Pages) and `nginx-redirects.conf` for
+    (old link, new link) pairs, sorted.
+
+    Each line is exactly one mapping: every link goes through
+    `redirect_map_token`, which refuses anything but a clean path (no space,
+    line break, quote, ; { } or $), so no alias can end a line or a block and
+    add configuration of its own. nginx matches the decoded `$uri`, so its keys
+    are the decoded paths; everything else is percent-escaped."""
+    netlify, nginx = [], []
+    for old, new in sorted(redirects):
+        old_token, new_token = redirect_map_token(old), redirect_map_token(new)
+        netlify.append(f"{old_token} {new_token} 301\n")
+        nginx.append(f"    {old} {new_token};\n")
+    return [("/_redirects", "".join(netlify).encode("utf-8")),
+            ("/nginx-redirects.conf", (NGINX_MAP_HEAD + "".join(nginx) + "}\n").encode("utf-8"))]

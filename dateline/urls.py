@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from slugify import slugify as _library_slugify
 
@@ -29,7 +30,138 @@ def slugify(text: str) -> str:
 
 def is_valid_slug(slug: str) -> bool:
     """A slug is one path segment of [a-z0-9] words joined by - or _: it can never leave its folder."""
-    return bool(SLUG_PATTERN.match(slug)) and len(slug) <= 200
+    return bool(SLUG_PATTERN.match(slug)) and len(slug) <= MAX_NAME_BYTES
+
+
+# -- the one check that a path stays inside the site ---------------------------------
+
+# A site path becomes folder and file names under the output folder. File
+# systems allow 255 bytes per name; 200 leaves room for the names the build
+# derives from them, and no real URL comes near 1,024 bytes.
+MAX_NAME_BYTES = 200
+MAX_PATH_BYTES = 1024
+# What a clean path's names are made of: letters and digits of any script (a
+# percent-escaped old URL decodes to them), and - . _ ~. Nothing a redirect
+# map, a shell or a config file reads as syntax: no space, quote, ; { } $ # % \
+_CLEAN_PUNCTUATION = frozenset("-._~")
+_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", " ": "a space"}
+
+
+def outside_site_problem(path: str) -> str:
+    """Why a root-relative path could reach outside the site, or "" when it stays inside.
+
+    The one check for every path the build reads from input and writes or
+    links to: `/`-rooted, no `.`, `..` or empty folder names, no backslash and
+    no control character. `clean_path_problem` adds what a path must also be
+    to become a file name and a redirect-map entry."""
+    if not path.startswith("/"):
+        return "must start with /"
+    if path.startswith("//"):
+        return "must not start with // (that names another host)"
+    for character in path:
+        if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"must not contain {describe_character(character)}"
+    names = path[1:].split("/")
+    if path.endswith("/"):
+        names.pop()
+    if any(name in (".", "..") for name in names):
+        return "must not contain . or .. folders"
+    if "" in names:
+        return "must not contain an empty folder name (//)"
+    return ""
+
+
+def clean_path_problem(path: str) -> str:
+    """Why a path cannot be a page's address (an alias, the permalink pattern,
+    base_url's path), or "" when it can: it stays inside the site and each
+    name is letters, digits and - . _ ~ within the file system's length."""
+    why = outside_site_problem(path)
+    if why:
+        return why
+    for character in path:
+        if character != "/" and character not in _CLEAN_PUNCTUATION and not _is_letter_or_digit(character):
+            return f"must not contain {describe_character(character)}"
+    for name in path.split("/"):
+        size = len(name.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            return (f"the name {name[:12]}... is {size} bytes long; a folder or file name can be at most "
+                    f"{MAX_NAME_BYTES}")
+    size = len(path.encode("utf-8"))
+    if size > MAX_PATH_BYTES:
+        return f"is {size} bytes long; a path can be at most {MAX_PATH_BYTES}"
+    return ""
+
+
+def _is_letter_or_digit(character: str) -> bool:
+    if character.isascii():
+        return character.isalnum()
+    return unicodedata.category(character)[0] in "LNM"
+
+
+def describe_character(character: str) -> str:
+    """A character named so that a one-line message can show it: 'a space', ';', 'U+202E'."""
+    if character in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[character]
+    if character.isprintable() and not character.isspace():
+        return repr(character)
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name.lower()})" if name else "")
+
+
+# Folders whose files the build makes itself (the search bundle, the search
+# page, the theme's script and styles): a redirect page there would be lost or
+# clash with them.
+BUILD_FOLDERS = ("/pagefind/", "/search/", "/js/", "/css/")
+
+
+def parse_alias(text: str) -> tuple[str, str]:
+    """(site path, "") for an alias as written in front matter, or ("", why not).
+
+    An alias is an old address of the article: a path such as /2019/05/old-slug/
+    or /2019/05/old.html. Percent escapes copied from a browser's address bar
+    (/caf%C3%A9/) are decoded: the decoded path is what a static server looks
+    up on disk and what nginx matches."""
+    path = text.strip()
+    if urlsplit(path).scheme or path.startswith("//"):
+        return "", "is a full URL; give only its path"
+    if "?" in path or "#" in path:
+        return "", "must not contain ? or #: a redirect matches the path only"
+    if "%" in path:
+        if re.search(r"%(?![0-9A-Fa-f]{2})", path):
+            return "", "has a % that is not a percent escape such as %C3%A9"
+        try:
+            path = unquote(path, errors="strict")
+        except UnicodeDecodeError:
+            return "", "has percent escapes that are not UTF-8"
+    why = clean_path_problem(path)
+    if why:
+        return "", why
+    for folder in BUILD_FOLDERS:
+        if path == folder[:-1] or path.startswith(folder):
+            return "", f"is under {folder}, which the build writes itself"
+    return path, ""
+
+
+def image_problem(image: str) -> str:
+    """Why an `image` (or author `photo`) value is neither a path inside the site
+    nor an http(s) URL, or "" when it is one of them."""
+    parts = urlsplit(image)
+    if parts.scheme:
+        return "" if parts.scheme in ("http", "https") and parts.netloc else "must be a site path or an http(s) URL"
+    why = outside_site_problem(image if image.startswith("/") else "/" + image)
+    return f"points outside the site: it {why}" if why else ""
+
+
+def redirect_map_token(site_link: str) -> str:
+    """A link as one whitespace-free, quote-free token of a redirect map, percent-escaped.
+
+    Raises ValueError for anything that is not a clean path: a map line is
+    `OLD NEW ...`, and a token holding a space, a newline, a quote or ; { }
+    would make one line say more than one thing."""
+    why = clean_path_problem(site_link)
+    if why:
+        raise ValueError(f"{site_link!r} cannot go into a redirect map: {why}")
+    return quote(site_link, safe="/-._~")
 
 
 def format_permalink(pattern: str, *, year: str, month: str, day: str, slug: str, section: str) -> str:
@@ -49,9 +181,8 @@ def permalink_problem(pattern: str) -> str:
     if "slug" not in fields:
         return "must contain {slug} so that every article gets its own URL"
     literal = re.sub(r"{[^{}]*}", "x", pattern)
-    if ".." in literal.split("/") or "\\" in literal or "?" in literal or "#" in literal:
-        return "must not contain '..', '\\', '?' or '#'"
-    return ""
+    why = clean_path_problem(literal)
+    return f"{why} (in {literal})" if why else ""
 
 
 def normalise_site_path(path: str) -> str:
@@ -68,12 +199,12 @@ def output_path(site_path: str) -> str:
 
     Raises ValueError for a path that would leave the output folder.
     """
-    if not site_path.startswith("/"):
-        raise ValueError(f"site path must start with /: {site_path!r}")
-    parts = [part for part in site_path.split("/") if part]
-    if any(part in (".", "..") or "\\" in part or "\x00" in part for part in parts):
-        raise ValueError(f"site path leaves the output folder: {site_path!r}")
+    why = outside_site_problem(site_path)
+    if why:
+        raise ValueError(f"site path {site_path!r} {why}")
+    parts = site_path.split("/")[1:]
     if site_path.endswith("/"):
+        parts.pop()
         parts.append("index.html")
     return "/".join(parts)
 
@@ -104,7 +235,9 @@ def base_url_problem(base_url: str) -> str:
         return "must be an absolute http(s) URL such as https://example.org/ or https://example.org/news/"
     if parts.query or parts.fragment:
         return "must not have a query or fragment"
-    return ""
+    path = parts.path or "/"
+    why = clean_path_problem(path if path.endswith("/") else path + "/")
+    return f"its path {why}" if why else ""
 
 
 def normalise_base_url(base_url: str) -> str:

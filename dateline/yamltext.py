@@ -11,9 +11,11 @@ construct Python objects are refused by the safe constructor.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
+
+from .errors import Problem
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -35,9 +37,31 @@ TextLoader.yaml_implicit_resolvers = {k: v for k, v in TextLoader.yaml_implicit_
 
 
 @dataclass(frozen=True)
+class KeyProblem:
+    """Something wrong with one key of a document that still loads: a key given
+    twice, or a YAML type tag (`!!timestamp`, `!!int`) on a value."""
+    line: int           # 1-based, relative to the text
+    field: str          # the key, dotted below the top level: "extra.source"
+    message: str
+    hint: str = ""
+    first_line: int = 0     # a key given twice: where it was given first (relative to the text)
+
+    def problem(self, path: str, text_line: int = 1) -> Problem:
+        """The Problem, with lines counted in the file whose line `text_line` is the text's first."""
+        shift = text_line - 1
+        message = self.message
+        if self.first_line:
+            message = f"is given twice, on lines {self.first_line + shift} and {self.line + shift}"
+        return Problem(path, self.line + shift, self.field, message, self.hint)
+
+
+@dataclass(frozen=True)
 class LoadedYaml:
     value: object               # dict/list/str/None
     key_lines: dict[str, int]   # top-level key -> 1-based line (relative to the text)
+    # top-level key holding a list -> the line of each item, for errors about one item
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    problems: tuple[KeyProblem, ...] = ()
 
 
 class YamlProblem(Exception):
@@ -45,6 +69,15 @@ class YamlProblem(Exception):
         self.line = line
         self.message = message
         super().__init__(f"line {line}: {message}")
+
+
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_CONTAINER_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+# YAML's standard type tags. Dateline reads every value as the text typed
+# (`published: 2025-10-25` is text that schema reads as a date), so a tag
+# that would make a value some other type is refused by name.
+_TYPE_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+              ("timestamp", "int", "float", "bool", "binary", "set", "omap", "pairs", "merge", "value", "yaml")}
 
 
 def _expanded_size(node, limit: int) -> int:
@@ -65,8 +98,50 @@ def _expanded_size(node, limit: int) -> int:
     return count
 
 
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+def key_problems(root) -> list[KeyProblem]:
+    """Keys given twice in one mapping (YAML keeps the last one silently) and
+    values carrying a type tag, anywhere in the document; each node is looked
+    at once, however many aliases point at it."""
+    problems: list[KeyProblem] = []
+    seen: set[int] = set()
+    stack = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag in _TYPE_TAGS:
+            name = node.tag.rsplit(":", 1)[1]
+            written = f" {node.value}" if isinstance(node, yaml.ScalarNode) else ""
+            problems.append(KeyProblem(
+                _line(node), where or "value", f"the YAML tag !!{name} is not read here",
+                f"write the value as plain text without the tag: `{(where.rsplit('.', 1)[-1] or 'key')}:{written}`"))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, where) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first_lines: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+                dotted = f"{where}.{key}" if where else key
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key in first_lines:
+                        problems.append(KeyProblem(_line(key_node), dotted, "is given twice",
+                                                   "keep one: YAML would silently use the last",
+                                                   first_line=first_lines[key]))
+                    first_lines.setdefault(key, _line(key_node))
+                stack.append((key_node, where))
+                stack.append((value_node, dotted))
+    return sorted(problems, key=lambda problem: (problem.line, problem.field))
+
+
 def load_text_yaml(text: str) -> LoadedYaml:
-    """Load one YAML document with scalars kept as text; raise YamlProblem on errors."""
+    """Load one YAML document with scalars kept as text; raise YamlProblem on
+    errors that stop it loading. Duplicate keys and type tags come back in
+    `problems`, one per key."""
     loader = TextLoader(text)
     try:
         node = loader.get_single_node()
@@ -75,7 +150,8 @@ def load_text_yaml(text: str) -> LoadedYaml:
         # Only an alias (`*name`) can make the walk larger than the text.
         if "*" in text and _expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
             raise YamlProblem(node.start_mark.line + 1, "too many nested aliases (refusing to expand)")
-        value = loader.construct_document(node)
+        problems = tuple(key_problems(node))
+        value = None if problems else loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -90,8 +166,11 @@ def load_text_yaml(text: str) -> LoadedYaml:
     finally:
         loader.dispose()
     key_lines: dict[str, int] = {}
+    item_lines: dict[str, tuple[int, ...]] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                key_lines.setdefault(key_node.value, key_node.start_mark.line + 1)
-    return LoadedYaml(value, key_lines)
+                key_lines.setdefault(key_node.value, _line(key_node))
+                if isinstance(value_node, yaml.SequenceNode):
+                    item_lines.setdefault(key_node.value, tuple(_line(item) for item in value_node.value))
+    return LoadedYaml(value, key_lines, item_lines, problems)
