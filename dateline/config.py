@@ -43,8 +43,8 @@ class SiteConfig:
 
     @property
     def static_dirs(self) -> tuple[Path, ...]:
-        """Folders copied as they are: the theme's first, then the site's (which wins)."""
-        return (self.root / "layouts" / "static", self.root / "static")
+        """Folders copied as they are: the packaged theme's first, then the site's (which wins)."""
+        return (Path(__file__).resolve().parent / "theme" / "static", self.root / "static")
 
     @property
     def cache_dir(self) -> Path:

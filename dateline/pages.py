@@ -19,6 +19,10 @@ from .config import SiteConfig
 from .timefmt import display_date, display_datetime, iso_datetime
 from .urls import SiteUrls
 
+# The default theme ships inside the package: a project's layouts/ overrides
+# it file by file, so a site with no templates of its own still builds.
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+
 
 class FragmentCache(Extension):
     """`{% cache key, ... %}...{% endcache %}`: the block is rendered once per
@@ -134,10 +138,16 @@ class HelperContext(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+def template_loader(layouts_dir: Path) -> jinja2.BaseLoader:
+    """The project's layouts/ first, then the packaged theme, one file at a time:
+    `layouts/partials/byline.html` replaces just that partial."""
+    return jinja2.FileSystemLoader([str(layouts_dir), str(THEME_DIR)])
+
+
 def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> jinja2.Environment:
     env = DictFirstEnvironment(
         extensions=[FragmentCache],
-        loader=jinja2.FileSystemLoader(str(layouts_dir)),
+        loader=template_loader(layouts_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -34,7 +34,7 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def copy_layouts(root: Path) -> None:
-    shutil.copytree(REPO / "layouts", root / "layouts", dirs_exist_ok=True)
+    shutil.copytree(REPO / "dateline/theme", root / "layouts", dirs_exist_ok=True)
 
 
 def make_project(root: Path, articles: dict[str, str], site_yaml: str = MINIMAL_SITE_YAML) -> Path:
@@ -46,7 +46,7 @@ def make_project(root: Path, articles: dict[str, str], site_yaml: str = MINIMAL_
 
 def copy_sample_project(root: Path) -> Path:
     """The bundled sample archive, copied so the build's cache stays under tmp_path."""
-    for name in ("content", "layouts", "static"):
+    for name in ("content", "static"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     return root

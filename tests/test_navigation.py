@@ -519,7 +519,7 @@ def test_hero_image_eager_body_images_lazy(site):
 
 
 def test_stylesheet_has_focus_dark_mode_print_and_no_remote_fonts():
-    css = (REPO / "layouts/static/css/site.css").read_text()
+    css = (REPO / "dateline/theme/static/css/site.css").read_text()
     assert ":focus-visible" in css and "prefers-color-scheme: dark" in css and "@media print" in css
     assert "@import" not in css and "url(" not in css and "system-ui" in css
 
