@@ -85,7 +85,7 @@ def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
         line = article.key_lines.get
         if article.image and article.image.startswith("/") and article.image not in static:
             warnings.append(Problem(article.source, line("image", 1), "image",
-                                    f"{article.image} is not in static/ or layouts/static/", warning=True))
+                                    f"{article.image} is not in static/ or the theme's static files", warning=True))
         if not article.summary:
             warnings.append(Problem(article.source, line("title", 1), "summary",
                                     "missing: lists, feeds and search results show the dek", warning=True))

@@ -50,7 +50,7 @@ def test_check_finds_each_planted_problem(tmp_path):
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         "warning: content/2025/01/b.md:2: title: same headline as content/2025/01/a.md",
-        "warning: content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or layouts/static/",
+        "warning: content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or the theme's static files",
         "warning: content/2025/01/c.md:2: summary: missing: lists, feeds and search results show the dek",
         "0 errors, 3 warnings; site/ was not touched",
     ]
