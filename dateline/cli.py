@@ -26,7 +26,7 @@ from .output import SWAP_VARIABLE
 from .workers import START_METHOD_VARIABLE
 from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
                        write_new_file)
-from .pipeline import BuildOptions, build, check, default_jobs
+from .pipeline import BuildOptions, build, check, default_jobs, template_problems
 from .urls import base_url_problem, normalise_base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -141,9 +141,11 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         with project_lock(config.cache_dir, wait=args.wait, on_wait=_say_waiting):
             store = open_store(config.cache_dir, enabled=True)
+            options = BuildOptions(out_dir=config.root / "site", drafts=args.drafts, jobs=args.jobs,
+                                   start_method=_start_method())
             try:
-                checked = check(config, BuildOptions(out_dir=config.root / "site", drafts=args.drafts,
-                                                     jobs=args.jobs, start_method=_start_method()), store)
+                checked = check(config, options, store)
+                problems = template_problems(config, options, store, checked)
             finally:
                 store.close()
     except BuildError as error:
@@ -151,6 +153,9 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     except DatelineError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    if problems:
+        print_problems(problems, closing="site/ was not touched")
         return EXIT_CONTENT
     warnings = archive_warnings(checked.archive, config)
     if warnings:

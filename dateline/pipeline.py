@@ -36,7 +36,7 @@ from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreig
                      output_problem, spare_folder)
 from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
-from .render import Renderer, RenderError
+from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
 from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
 from .urls import SiteUrls, output_path
@@ -280,6 +280,17 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         raise BuildError(problems)
     store.commit()
     return Checked(archive, len(articles), rendered, digests, body_links)
+
+
+def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
+    """For `check`: compile every template (BuildError when one does not) and
+    render a sample of pages in memory against the real archive, so that a
+    check that passes means the build's templates will too. Writes no site."""
+    urls = SiteUrls(config.base_url)
+    inputs = gather_inputs(config, urls)
+    jobs = plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts, checked.digests, inputs,
+                     related_map(checked.archive, store))
+    return sample_problems(Renderer.create(config, urls, store), jobs)
 
 
 # -- stage 5: render and publish ---------------------------------------------------

@@ -133,7 +133,8 @@ def test_a_template_crash_names_the_article_and_leaves_site_untouched(tmp_path):
     result = run_build(root)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
-    assert first.startswith("error: /2025/10/0") and "(from content/2025/10/" in first
+    assert first.startswith("error: layouts/article.html:") and "(page /2025/10/0" in first
+    assert ", from content/2025/10/" in first
     assert "no_such_field" in first and "Traceback" not in result.stderr
     assert snapshot(root / "site") == before
     assert not list(tmp_path.glob(".site.staging/**/*.tmp"))
