@@ -573,6 +573,10 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
     started = time.perf_counter()
     article_pages = sorted(output_path(job.path) for job in jobs
                            if job.kind == "page" and job.template == "article.html")
+    if not article_pages:
+        # Pagefind fails on a site with nothing to index. An empty archive has
+        # no index (a previous one is dropped), and its search page says why.
+        return SearchIndex(True, time.perf_counter() - started, 0, 0)
     key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
     previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
     if previous and all(staging.can_keep(rel, key) for rel in previous):
