@@ -186,7 +186,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"not found in {root}")]
+        return None, [Problem(CONFIG_FILE, 0, "file", f"not found in {root}",
+                              "run in the project's folder, point to it with --root DIR, "
+                              "or start a new project there with `dateline init`")]
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}")]
     return parse_config(text, root)

@@ -28,7 +28,7 @@ from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
-from .errors import BuildError, Problem, UsageError
+from .errors import BuildError, Problem, UsageError, sorted_problems
 from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
 from .lock import output_lock, project_lock
@@ -231,9 +231,12 @@ def _line_of_link(root: Path, article: Article, target: str) -> int:
 
 
 def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, drafts_left_out: set[str],
-                  root: Path) -> list[Problem]:
+                  root: Path, failed: dict[str, Problem] | None = None) -> list[Problem]:
     """Links to articles that are missing, left out as drafts, or outside content/.
-    `links`: body key -> the content paths that body links to."""
+    `links`: body key -> the content paths that body links to; `failed`: content
+    path -> the first problem of a file that exists but did not load, named
+    instead of saying it does not exist."""
+    failed = failed or {}
     by_source = {a.content_path for a in articles}
     problems = []
     for article in articles:
@@ -245,6 +248,8 @@ def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, draft
                 message = f"link to {target} points outside content/"
             elif target in drafts_left_out:
                 message = f"link to content/{target}, a draft left out of this build"
+            elif target in failed:
+                message = f"link to content/{target}, which has an error of its own: {replace(failed[target], hint='')}"
             else:
                 message = f"link to content/{target}, which does not exist"
             problems.append(Problem(article.source, line, "body", message))
@@ -272,7 +277,11 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     else:
         drafts = set()
     body_links = store.links_of(a.body_key for a in articles)   # read once: planning needs them too
-    problems += link_problems(articles, body_links, link_lines, drafts, config.root)
+    failed: dict[str, Problem] = {}
+    for problem in sorted_problems(problems):
+        if not problem.warning and problem.path.startswith("content/"):
+            failed.setdefault(problem.path.removeprefix("content/"), problem)
+    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
     if problems:

@@ -23,7 +23,10 @@ def test_new_creates_an_article_that_builds_and_refuses_to_overwrite(tmp_path):
     text = (root / created.group(1)).read_text(encoding="utf-8")
     assert "author: Ana Souza\n" in text and "location: Rotterdam\n" in text and "## Background" in text
     assert re.search(r"published: '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[01]:00'", text)  # Europe/London
+    assert "\ndraft: true\n---\n" in text     # nothing is published before its author says so
     assert run_build(root).returncode == 0
+    assert not list((root / "site").glob("*/*/*/port-workers-strike-in-rotterdam/index.html"))   # a draft
+    assert run_build(root, "--drafts").returncode == 0
     assert len(list((root / "site").glob("*/*/*/port-workers-strike-in-rotterdam/index.html"))) == 1
     again = run_build(root, "new", "Port workers strike in Rotterdam")
     assert again.returncode == 1
