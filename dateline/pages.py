@@ -170,9 +170,10 @@ def template_location(error: BaseException, root: Path) -> tuple[str, int] | Non
     found = None
     frame = error.__traceback__
     while frame is not None:
-        filename = frame.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".js", ".xml", ".txt")) and Path(filename).is_file():
-            found = (shown_path(filename, root), frame.tb_lineno)
+        # Jinja's stand-in frames for template code (jinja2.debug.fake_traceback)
+        # carry the exception in their globals and the template's file as their own.
+        if "__jinja_exception__" in frame.tb_frame.f_globals:
+            found = (shown_path(frame.tb_frame.f_code.co_filename, root), frame.tb_lineno)
         frame = frame.tb_next
     return found
 

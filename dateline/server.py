@@ -1,6 +1,6 @@
 """`build.py serve`: build, serve the site locally, rebuild on change, reload the browser.
 
-The site is served on 127.0.0.1 under the base_url's path (/news/ for
+The site is served on 127.0.0.1 (or the --bind address) under the base_url's path (/news/ for
 https://example.org/news/), so the root-relative links in the pages work as
 deployed. content/, layouts/, static/ and site.yaml are watched with
 `watchfiles`; each batch of changes runs the normal incremental build.
