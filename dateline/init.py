@@ -129,9 +129,10 @@ with `dateline serve`, and publish by building it with `dateline`.
 
 
 GITIGNORE = """\
-# Made by `dateline`: the built site, the build's staging folder and its cache.
+# Made by `dateline`: the built site, the build's staging folder, its lock and its cache.
 /site/
 /.site.staging/
+/.site.lock
 /.dateline-cache/
 """
 

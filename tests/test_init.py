@@ -59,9 +59,9 @@ def test_init_then_build_makes_a_valid_site(tmp_path):
     check = dateline(project, "check", "--strict")
     assert check.returncode == 0, check.stderr       # the example story has no placeholder text
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    status = subprocess.run(["git", "check-ignore", "--no-index", "site/index.html", ".site.staging/x",
+    status = subprocess.run(["git", "check-ignore", "--no-index", "site/index.html", ".site.staging/x", ".site.lock",
                              ".dateline-cache/x", "content/a.md"], cwd=project, capture_output=True, text=True)
-    assert status.stdout.split() == ["site/index.html", ".site.staging/x", ".dateline-cache/x"]
+    assert status.stdout.split() == ["site/index.html", ".site.staging/x", ".site.lock", ".dateline-cache/x"]
 
 
 def test_init_defaults_and_the_current_folder(tmp_path):
