@@ -180,10 +180,10 @@ def template_location(error: BaseException, root: Path) -> tuple[str, int] | Non
 
 def template_message(error: BaseException) -> str:
     """Jinja's own words for its errors (`'article' is undefined`); the type too for anything else."""
-    if isinstance(error, jinja2.TemplateError) and not isinstance(error, jinja2.TemplateNotFound):
-        return error.message or type(error).__name__
     if isinstance(error, jinja2.TemplateNotFound):
         return f"template {error.name!r} not found in layouts/ or the theme"
+    if isinstance(error, jinja2.TemplateError):
+        return error.message or type(error).__name__
     return f"{type(error).__name__}: {error}"
 
 
@@ -273,7 +273,7 @@ def template_fingerprints(env: jinja2.Environment, names, config: SiteConfig) ->
             source, filename, _ = env.loader.get_source(env, name)
         except jinja2.TemplateNotFound as error:
             where, text = parent or (name, "")
-            line = next((number for number, line in enumerate(text.split("\n"), 1) if repr(name)[1:-1] in line), 0)
+            line = next((number for number, line in enumerate(text.split("\n"), 1) if name in line), 0)
             problems.append(Problem(where, line, "template", template_message(error)))
             return
         sources[name] = source

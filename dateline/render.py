@@ -109,7 +109,6 @@ class Renderer:
         return json_feed_bytes(feed)
 
 
-
 def render_problem(error: BaseException, job: PageJob, config: SiteConfig) -> Problem:
     """`layouts/article.html:60: template: 'x' is undefined (page /2025/10/01/a/, from content/...)`:
     the template's file and line when the error happened in a template, else the page."""
