@@ -147,7 +147,7 @@ def write_article(root: Path, index: int, count: int, seed: int = 1, **changes) 
 def generate_project(root: Path, articles: int, seed: int = 1) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     write_site_yaml(root)
-    shutil.copytree(REPO / "layouts", root / "layouts", dirs_exist_ok=True)
+    shutil.copytree(REPO / "dateline/theme", root / "layouts", dirs_exist_ok=True)
     for index in range(articles):
         write_article(root, index, articles, seed)
     return root

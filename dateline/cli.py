@@ -15,10 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from . import __version__
 from .cache import open_store
 from .config import is_valid_zone, load_config
 from .errors import BuildError, DatelineError, Problem, UsageError, sorted_problems
+from .init import DEFAULT_BASE_URL, DEFAULT_TIMEZONE, ProjectSettings, default_title, project_files
 from .lock import project_lock
 from .render import RenderError
 from .search import SearchError
@@ -26,12 +29,27 @@ from .output import SWAP_VARIABLE
 from .workers import START_METHOD_VARIABLE
 from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
                        write_new_file)
-from .pipeline import BuildOptions, build, check, default_jobs
+from .pipeline import BuildOptions, build, check, default_jobs, template_problems
 from .urls import base_url_problem, normalise_base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130      # the shell's convention for a command stopped by SIGINT
-COMMANDS = ("build", "check", "new", "import", "serve")
+COMMANDS = ("build", "check", "new", "import", "serve", "init", "help")
+COMMAND_SUMMARIES = """\
+commands (each has --help; `PROG help COMMAND` says the same):
+  build     build content/ into site/ (the default: `PROG` alone builds)
+  check     check the archive and the templates without writing site/
+  new       start a new article (a draft) in content/
+  import    turn stories pasted from a news page into articles
+  serve     build, preview on http://127.0.0.1:8000/ and rebuild on change
+  init      start a new project in a folder: settings, an example story, deploy files
+  help      show this help, or a command's"""
+
+
+def program_name(argv0: str) -> str:
+    """What usage lines call the program: `build.py` when run as that script,
+    else `dateline` (the installed command)."""
+    return "build.py" if Path(argv0).name == "build.py" else "dateline"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -49,12 +67,14 @@ def _build_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
                         help="when another build of this project is running, fail at once instead of waiting")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py",
-        description="Build the news archive in content/ into a static site (site/ by default). "
-                    "Other commands: check, new, import, serve (each has --help).",
+        prog=prog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=f"{prog} [build] [options]\n       {prog} COMMAND [options]",
+        description="Build the news archive in content/ into a static site (site/ by default).",
+        epilog=COMMAND_SUMMARIES.replace("PROG", prog),
     )
+    parser.add_argument("--version", action="version", version=f"dateline {__version__}")
     _common(parser)
     _build_options(parser)
     parser.add_argument("--no-cache", "--clean", dest="use_cache", action="store_false",
@@ -65,20 +85,21 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py check", description=(
-        "Check the archive without writing site/: everything the build would reject, plus missing image "
-        "files, duplicate headlines and articles with no summary (warnings). Exit 0 only when clean."))
+def _check_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} check", description=(
+        "Check the archive without writing site/: everything the build would reject (templates included: "
+        "a sample page of each kind is rendered in memory), plus missing image files, duplicate headlines, "
+        "articles with no summary and placeholder text left from `new` (warnings). Exit 0 only when clean."))
     _common(parser)
     _build_options(parser, out=False)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     return parser
 
 
-def _new_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py new", description=(
+def _new_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} new", description=(
         "Create content/YEAR/MONTH/SLUG.md with complete front matter (published = now in the site's "
-        "time zone) and a body skeleton. Never overwrites a file."))
+        "time zone, draft: true) and a body skeleton. Never overwrites a file."))
     _common(parser)
     parser.add_argument("title", help="the headline")
     parser.add_argument("--author", default="Staff reporter", help="byline (default: Staff reporter)")
@@ -88,8 +109,8 @@ def _new_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _import_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py import", description=(
+def _import_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} import", description=(
         "Turn plain-text stories copied from a news page into Markdown articles, with a report of "
         "every decision the importer was unsure of."))
     _common(parser)
@@ -111,13 +132,38 @@ def port_number(text: str) -> int:
     return port
 
 
-def _serve_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py serve", description=(
-        "Build, serve site/ on 127.0.0.1, rebuild what changed when content/, layouts/, static/ or "
-        "site.yaml change, and reload open browser tabs."))
+def _serve_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} serve", description=(
+        "Build, serve site/ on 127.0.0.1 (or --bind ADDR), rebuild what changed when content/, layouts/, "
+        "static/ or site.yaml change, and reload open browser tabs."))
     _common(parser)
     _build_options(parser)
     parser.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--bind", default="127.0.0.1", metavar="ADDR",
+                        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 or :: "
+                             "lets other machines on the network see the preview)")
+    return parser
+
+
+def _init_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} init", description=(
+        "Start a new project in DIR: site.yaml, authors.yaml, an example story, static/, .gitignore, "
+        "requirements.txt and deploy files for GitHub Pages (.github/workflows/pages.yml) and Netlify "
+        "(netlify.toml). Never overwrites a file: when any of them exists, nothing is written."))
+    parser.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                        help="the new project's folder (default: .); made when missing")
+    parser.add_argument("--title", help="the site's name (default: from the folder's name)")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                        help=f"where the site will be served (default: {DEFAULT_BASE_URL})")
+    parser.add_argument("--timezone", default=DEFAULT_TIMEZONE,
+                        help=f"IANA time zone of the newsroom, e.g. Asia/Kolkata (default: {DEFAULT_TIMEZONE})")
+    return parser
+
+
+def _help_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{prog} help", description="Show the help of dateline or of a command.")
+    parser.add_argument("command", nargs="?", choices=[c for c in COMMANDS if c != "help"],
+                        help="a command (default: the overview)")
     return parser
 
 
@@ -141,9 +187,11 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         with project_lock(config.cache_dir, wait=args.wait, on_wait=_say_waiting):
             store = open_store(config.cache_dir, enabled=True)
+            options = BuildOptions(out_dir=config.root / "site", drafts=args.drafts, jobs=args.jobs,
+                                   start_method=_start_method())
             try:
-                checked = check(config, BuildOptions(out_dir=config.root / "site", drafts=args.drafts,
-                                                     jobs=args.jobs, start_method=_start_method()), store)
+                checked = check(config, options, store)
+                problems = template_problems(config, options, store, checked)
             finally:
                 store.close()
     except BuildError as error:
@@ -151,6 +199,9 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     except DatelineError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    if problems:
+        print_problems(problems, closing="site/ was not touched")
         return EXIT_CONTENT
     warnings = archive_warnings(checked.archive, config)
     if warnings:
@@ -171,7 +222,8 @@ def run_new(args: argparse.Namespace) -> int:
     created = new_article(args.title, now, author=args.author, location=args.location, section=args.section,
                           tags=tags)
     if created is None:
-        print("build.py new: error: the headline has no letters or digits to make a file name from", file=sys.stderr)
+        print(f"{args.prog} new: error: the headline has no letters or digits to make a file name from",
+              file=sys.stderr)
         return EXIT_USAGE
     if not write_new_file(config.root, created.path, created.text, force=False):
         print(f"{created.path}: already exists; not overwritten", file=sys.stderr)
@@ -185,7 +237,7 @@ def run_import(args: argparse.Namespace) -> int:
     if config is None:
         return status
     if args.timezone and not is_valid_zone(args.timezone):
-        print(f"build.py import: error: --timezone {args.timezone!r} is not an IANA time zone", file=sys.stderr)
+        print(f"{args.prog} import: error: --timezone {args.timezone!r} is not an IANA time zone", file=sys.stderr)
         return EXIT_USAGE
     titles = archive_titles(config)
     problems: list[Problem] = []
@@ -225,7 +277,7 @@ def run_serve(args: argparse.Namespace) -> int:
     out_dir = (args.out if args.out else config.root / "site").absolute()
     try:
         return serve(root=config.root, out_dir=out_dir, port=args.port, drafts=args.drafts, jobs=args.jobs,
-                     base_url=args.base_url, report=functools.partial(print, flush=True))
+                     base_url=args.base_url, report=functools.partial(print, flush=True), host=args.bind)
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -240,13 +292,50 @@ def _load(args: argparse.Namespace):
     if getattr(args, "base_url", None):
         why = base_url_problem(args.base_url)
         if why:
-            print(f"build.py: error: --base-url {why}", file=sys.stderr)
+            print(f"{args.prog}: error: --base-url {why}", file=sys.stderr)
             return None, EXIT_USAGE
         config = replace(config, base_url=normalise_base_url(args.base_url))
     if getattr(args, "jobs", 1) < 1:
-        print("build.py: error: --jobs must be at least 1", file=sys.stderr)
+        print(f"{args.prog}: error: --jobs must be at least 1", file=sys.stderr)
         return None, EXIT_USAGE
     return config, EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    usage_error = ""
+    if args.title is not None and not args.title.strip():
+        usage_error = "--title must not be empty"
+    elif base_url_problem(args.base_url):
+        usage_error = f"--base-url {base_url_problem(args.base_url)}"
+    elif not is_valid_zone(args.timezone):
+        usage_error = f"--timezone {args.timezone!r} is not an IANA time zone (e.g. Europe/London, Asia/Kolkata)"
+    elif folder.exists() and not folder.is_dir():
+        usage_error = f"{folder} is a file, not a folder"
+    if usage_error:
+        print(f"{args.prog} init: error: {usage_error}", file=sys.stderr)
+        return EXIT_USAGE
+    title = args.title.strip() if args.title else default_title(folder.resolve().name)
+    now = datetime.now(ZoneInfo(args.timezone))   # the clock is read here, at the edge
+    files = project_files(ProjectSettings(title, normalise_base_url(args.base_url), args.timezone, now))
+    existing = [relative for relative in files if (folder / relative).exists()]
+    if existing:
+        for relative in existing:
+            print(f"{_shown(folder / relative)}: already exists; init never overwrites a file", file=sys.stderr)
+        print("nothing was written (start the project in a new or empty folder)", file=sys.stderr)
+        return EXIT_CONTENT
+    for relative, text in files.items():
+        write_new_file(folder, relative, text, force=False)
+        print(f"created {_shown(folder / relative)}")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_shown(folder)} && "
+    print(f"next: {go}{args.prog} serve, then open http://127.0.0.1:8000/")
+    return EXIT_OK
+
+
+def run_help(args: argparse.Namespace) -> int:
+    make_parser = PARSERS[args.command or "build"][0]
+    make_parser(args.prog).print_help()
+    return EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -271,7 +360,7 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     except UsageError as error:
         _close(bar)
-        print(f"{_prog()}: error: {error}", file=sys.stderr)
+        print(f"{args.prog}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (RenderError, SearchError) as error:
         _close(bar)
@@ -303,10 +392,6 @@ def _say_waiting(text: str) -> None:
 def _start_method() -> str:
     """The worker start method forced by the environment (tests force `spawn` on Linux)."""
     return os.environ.get(START_METHOD_VARIABLE, "")
-
-
-def _prog() -> str:
-    return "build.py" if Path(sys.argv[0]).name == "build.py" else "dateline"
 
 
 @contextlib.contextmanager
@@ -373,17 +458,23 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def main(argv: list[str] | None = None) -> int:
+PARSERS = {
+    "build": (_build_parser, run_build), "check": (_check_parser, run_check), "new": (_new_parser, run_new),
+    "import": (_import_parser, run_import), "serve": (_serve_parser, run_serve), "init": (_init_parser, run_init),
+    "help": (_help_parser, run_help),
+}
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    prog = prog or program_name(sys.argv[0])
     command = "build"
     if argv and argv[0] in COMMANDS:
         command, argv = argv[0], argv[1:]
-    parser, run = {
-        "build": (_build_parser, run_build), "check": (_check_parser, run_check), "new": (_new_parser, run_new),
-        "import": (_import_parser, run_import), "serve": (_serve_parser, run_serve),
-    }[command]
+    make_parser, run = PARSERS[command]
     try:
-        args = parser().parse_args(argv)
+        args = make_parser(prog).parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    args.prog = prog
     return run(args)

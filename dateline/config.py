@@ -43,8 +43,8 @@ class SiteConfig:
 
     @property
     def static_dirs(self) -> tuple[Path, ...]:
-        """Folders copied as they are: the theme's first, then the site's (which wins)."""
-        return (self.root / "layouts" / "static", self.root / "static")
+        """Folders copied as they are: the packaged theme's first, then the site's (which wins)."""
+        return (Path(__file__).resolve().parent / "theme" / "static", self.root / "static")
 
     @property
     def cache_dir(self) -> Path:
@@ -186,7 +186,9 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"not found in {root}")]
+        return None, [Problem(CONFIG_FILE, 0, "file", f"not found in {root}",
+                              "run in the project's folder, point to it with --root DIR, "
+                              "or start a new project there with `dateline init`")]
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}")]
     return parse_config(text, root)

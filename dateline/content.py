@@ -203,7 +203,7 @@ def read_source(root: Path, path: str) -> tuple[Source | None, list[Problem]]:
 
 def find_static_files(static_dirs) -> dict[str, Path]:
     """site path -> source file for every file under the static folders; a later
-    folder wins (the site's `static/` over the theme's `layouts/static/`)."""
+    folder wins (the site's `static/` over the packaged theme's)."""
     files: dict[str, Path] = {}
     for folder in static_dirs:
         if not folder.is_dir():

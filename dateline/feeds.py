@@ -54,13 +54,17 @@ class Feed:
         return max((item.updated for item in self.items), default=self.fallback_date)
 
 
-def _generator(feed: Feed) -> FeedGenerator:
+def _generator(feed: Feed, self_url: str) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
     generator.id(feed.home_url)
     generator.title(xml_safe(feed.title))
     generator.description(xml_safe(feed.description or feed.title))
     generator.language(feed.language)
+    # feedgen writes the last link added as RSS's channel <link>, which must be
+    # the page the feed follows; the feed's own URL goes only in
+    # atom:link rel="self". So the self link comes first.
+    generator.link(href=self_url, rel="self")
     generator.link(href=feed.home_url, rel="alternate")
     generator.generator("dateline")
     generator.updated(feed.updated)           # atom:updated and rss lastBuildDate
@@ -86,15 +90,11 @@ def _generator(feed: Feed) -> FeedGenerator:
 
 
 def rss_bytes(feed: Feed) -> bytes:
-    generator = _generator(feed)
-    generator.link(href=feed.rss_url, rel="self")
-    return generator.rss_str(pretty=True)
+    return _generator(feed, feed.rss_url).rss_str(pretty=True)
 
 
 def atom_bytes(feed: Feed) -> bytes:
-    generator = _generator(feed)
-    generator.link(href=feed.atom_url, rel="self")
-    return generator.atom_str(pretty=True)
+    return _generator(feed, feed.atom_url).atom_str(pretty=True)
 
 
 def json_feed_bytes(feed: Feed) -> bytes:

@@ -17,6 +17,13 @@ from .urls import slugify
 from .yamltext import YamlProblem, load_text_yaml
 
 
+# The text `new` writes for the author to replace. `check` warns about any of
+# it still in an article (an error with --strict), so none gets published.
+NEW_SUMMARY = "One-sentence dek: what happened and why it matters."
+NEW_BODY_LINES = ("First paragraph: the news, who said it, when and where.", "What led to this.",
+                  "> A quote from a named source.", "What happens now.")
+
+
 @dataclass(frozen=True)
 class NewArticle:
     path: str       # relative to the project root
@@ -25,18 +32,19 @@ class NewArticle:
 
 def new_article(title: str, published: datetime, *, author: str, location: str, section: str,
                 tags: tuple[str, ...]) -> NewArticle | None:
-    """A complete article skeleton; None when the title gives no slug."""
+    """A complete article skeleton, marked `draft: true` so that no build
+    publishes it before its author takes that line out; None when the title
+    gives no slug."""
     slug = slugify(title)
     if not slug:
         return None
-    front = {"title": title, "summary": "One-sentence dek: what happened and why it matters.",
+    front = {"title": title, "summary": NEW_SUMMARY,
              "author": author, "published": published.isoformat(timespec="seconds"),
-             "location": location, "section": section, "tags": list(tags)}
+             "location": location, "section": section, "tags": list(tags), "draft": True}
     front = {key: value for key, value in front.items() if value not in ("", [])}
+    first, background, quote, next_ = NEW_BODY_LINES
     text = ("---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
-            "First paragraph: the news, who said it, when and where.\n\n"
-            "## Background\n\nWhat led to this.\n\n"
-            "## What comes next\n\n> A quote from a named source.\n\nWhat happens now.\n")
+            f"{first}\n\n## Background\n\n{background}\n\n## What comes next\n\n{quote}\n\n{next_}\n")
     return NewArticle(f"content/{published.year:04d}/{published.month:02d}/{slug}.md", text)
 
 
@@ -77,7 +85,8 @@ def imported_path(story: ImportedStory, into: str) -> str:
 
 def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
     """What `check` adds to the build's errors: missing local images, duplicate
-    titles and articles with no summary (warnings; errors with --strict)."""
+    titles, articles with no summary and placeholder text left from `new`
+    (warnings; errors with --strict)."""
     static = find_static_files(config.static_dirs)
     warnings: list[Problem] = []
     seen_titles: dict[str, str] = {}
@@ -85,16 +94,34 @@ def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
         line = article.key_lines.get
         if article.image and article.image.startswith("/") and article.image not in static:
             warnings.append(Problem(article.source, line("image", 1), "image",
-                                    f"{article.image} is not in static/ or layouts/static/", warning=True))
+                                    f"{article.image} is not in static/ or the theme's static files", warning=True))
         if not article.summary:
             warnings.append(Problem(article.source, line("title", 1), "summary",
                                     "missing: lists, feeds and search results show the dek", warning=True))
+        warnings.extend(placeholder_warnings(config.root, article))
         key = normalise_title(article.title)
         if key in seen_titles:
             warnings.append(Problem(article.source, line("title", 1), "title",
                                     f"same headline as {seen_titles[key]}", warning=True))
         else:
             seen_titles[key] = article.source
+    return warnings
+
+
+def placeholder_warnings(root: Path, article) -> list[Problem]:
+    """Text that `new` wrote for the author to replace, still in the article."""
+    warnings = []
+    if article.summary == NEW_SUMMARY:
+        warnings.append(Problem(article.source, article.key_lines.get("summary", 1), "summary",
+                                "still the placeholder written by `new`", "write the story's dek", warning=True))
+    source, _ = read_source(root, article.source)
+    lines = [] if source is None else [number for number, text in enumerate(source.body.split("\n"), source.body_line)
+                                       if text.strip() in NEW_BODY_LINES]
+    if lines:
+        shown = ", ".join(map(str, lines[:-1])) + (" and " if len(lines) > 1 else "") + str(lines[-1])
+        warnings.append(Problem(article.source, lines[0], "body",
+                                f"placeholder text left from `new` on line{'s' if len(lines) > 1 else ''} {shown}",
+                                "replace it with the story", warning=True))
     return warnings
 
 

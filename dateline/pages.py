@@ -16,8 +16,13 @@ from markupsafe import Markup
 
 from .archive import TERM_FOLDERS, term_path, term_slug
 from .config import SiteConfig
+from .errors import BuildError, Problem
 from .timefmt import display_date, display_datetime, iso_datetime
 from .urls import SiteUrls
+
+# The default theme ships inside the package: a project's layouts/ overrides
+# it file by file, so a site with no templates of its own still builds.
+THEME_DIR = Path(__file__).resolve().parent / "theme"
 
 
 class FragmentCache(Extension):
@@ -134,10 +139,58 @@ class HelperContext(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+def template_loader(layouts_dir: Path, theme_dir: Path = THEME_DIR) -> jinja2.BaseLoader:
+    """The project's layouts/ first, then the packaged theme, one file at a time:
+    `layouts/partials/byline.html` replaces just that partial. `theme/NAME` is
+    always the theme's own file, so an override can extend the one it replaces
+    (`{% extends "theme/base.html" %}`) and change a single block."""
+    theme = jinja2.FileSystemLoader(str(theme_dir))
+    return jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(layouts_dir), str(theme_dir)]),
+                               jinja2.PrefixLoader({"theme": theme})])
+
+
+def shown_path(filename: str, root: Path) -> str:
+    """A template's file as a person would open it: relative to the project
+    (`layouts/article.html`, or `dateline/theme/...` in this repository), else
+    the installed theme's full path."""
+    try:
+        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(filename).as_posix()
+
+
+def template_location(error: BaseException, root: Path) -> tuple[str, int] | None:
+    """(file, line) of the template where `error` happened, innermost first.
+
+    A syntax error carries its own; for any other error Jinja rewrites the
+    traceback so that each template's frame names its file and line, and the
+    last such frame is the template (or partial) that failed."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return shown_path(error.filename, root), error.lineno
+    found = None
+    frame = error.__traceback__
+    while frame is not None:
+        # Jinja's stand-in frames for template code (jinja2.debug.fake_traceback)
+        # carry the exception in their globals and the template's file as their own.
+        if "__jinja_exception__" in frame.tb_frame.f_globals:
+            found = (shown_path(frame.tb_frame.f_code.co_filename, root), frame.tb_lineno)
+        frame = frame.tb_next
+    return found
+
+
+def template_message(error: BaseException) -> str:
+    """Jinja's own words for its errors (`'article' is undefined`); the type too for anything else."""
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"template {error.name!r} not found in layouts/ or the theme"
+    if isinstance(error, jinja2.TemplateError):
+        return error.message or type(error).__name__
+    return f"{type(error).__name__}: {error}"
+
+
 def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> jinja2.Environment:
     env = DictFirstEnvironment(
         extensions=[FragmentCache],
-        loader=jinja2.FileSystemLoader(str(layouts_dir)),
+        loader=template_loader(layouts_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -201,21 +254,38 @@ def site_settings_used(tree: nodes.Template) -> set[str] | None:
 def template_fingerprints(env: jinja2.Environment, names, config: SiteConfig) -> dict[str, str]:
     """A digest per template of its own source, every template it extends or
     includes, and the values of the site settings those read, so that editing
-    one template, or one setting, re-renders only the pages that use it."""
+    one template, or one setting, re-renders only the pages that use it. The
+    source is whichever file the loader picks (the project's override, else
+    the theme's), so adding, editing or removing an override re-renders too,
+    and so does a new theme. A template that does not compile, or includes one
+    that does not exist, is a problem (BuildError) naming its file and line."""
     sources: dict[str, str] = {}
     uses: dict[str, set[str]] = {}
     settings: dict[str, set[str] | None] = {}
+    problems: list[Problem] = []
 
-    def visit(name: str) -> None:
+    def visit(name: str, parent: tuple[str, str] | None = None) -> None:
+        """Read `name` and what it uses; `parent`: (file, source) of the template naming it."""
         if name in sources:
             return
-        source, _, _ = env.loader.get_source(env, name)
+        sources[name], uses[name], settings[name] = "", set(), None
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound as error:
+            where, text = parent or (name, "")
+            line = next((number for number, line in enumerate(text.split("\n"), 1) if name in line), 0)
+            problems.append(Problem(where, line, "template", template_message(error)))
+            return
         sources[name] = source
-        tree = env.parse(source)
+        try:
+            tree = env.parse(source, name, filename)
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(Problem(*template_location(error, config.root), "template", template_message(error)))
+            return
         uses[name] = {ref for ref in meta.find_referenced_templates(tree) if ref}
         settings[name] = site_settings_used(tree)
         for ref in sorted(uses[name]):
-            visit(ref)
+            visit(ref, (shown_path(filename, config.root), source))
 
     def closure(name: str) -> list[str]:
         seen, stack = set(), [name]
@@ -226,9 +296,12 @@ def template_fingerprints(env: jinja2.Environment, names, config: SiteConfig) ->
                 stack.extend(uses[current])
         return sorted(seen)
 
-    fingerprints = {}
     for name in names:
         visit(name)
+    if problems:
+        raise BuildError(problems)
+    fingerprints = {}
+    for name in names:
         digest = hashlib.sha256()
         read: set[str] | None = set()
         for used in closure(name):

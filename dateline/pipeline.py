@@ -28,7 +28,7 @@ from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
-from .errors import BuildError, Problem, UsageError
+from .errors import BuildError, Problem, UsageError, sorted_problems
 from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
 from .lock import output_lock, project_lock
@@ -36,7 +36,7 @@ from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreig
                      output_problem, spare_folder)
 from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
-from .render import Renderer, RenderError
+from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
 from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
 from .urls import SiteUrls, output_path
@@ -231,9 +231,12 @@ def _line_of_link(root: Path, article: Article, target: str) -> int:
 
 
 def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, drafts_left_out: set[str],
-                  root: Path) -> list[Problem]:
+                  root: Path, failed: dict[str, Problem] | None = None) -> list[Problem]:
     """Links to articles that are missing, left out as drafts, or outside content/.
-    `links`: body key -> the content paths that body links to."""
+    `links`: body key -> the content paths that body links to; `failed`: content
+    path -> the first problem of a file that exists but did not load, named
+    instead of saying it does not exist."""
+    failed = failed or {}
     by_source = {a.content_path for a in articles}
     problems = []
     for article in articles:
@@ -245,6 +248,8 @@ def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, draft
                 message = f"link to {target} points outside content/"
             elif target in drafts_left_out:
                 message = f"link to content/{target}, a draft left out of this build"
+            elif target in failed:
+                message = f"link to content/{target}, which has an error of its own: {replace(failed[target], hint='')}"
             else:
                 message = f"link to content/{target}, which does not exist"
             problems.append(Problem(article.source, line, "body", message))
@@ -272,7 +277,11 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     else:
         drafts = set()
     body_links = store.links_of(a.body_key for a in articles)   # read once: planning needs them too
-    problems += link_problems(articles, body_links, link_lines, drafts, config.root)
+    failed: dict[str, Problem] = {}
+    for problem in sorted_problems(problems):
+        if not problem.warning and problem.path.startswith("content/"):
+            failed.setdefault(problem.path.removeprefix("content/"), problem)
+    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
     if problems:
@@ -280,6 +289,17 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         raise BuildError(problems)
     store.commit()
     return Checked(archive, len(articles), rendered, digests, body_links)
+
+
+def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
+    """For `check`: compile every template (BuildError when one does not) and
+    render a sample of pages in memory against the real archive, so that a
+    check that passes means the build's templates will too. Writes no site."""
+    urls = SiteUrls(config.base_url)
+    inputs = gather_inputs(config, urls)
+    jobs = plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts, checked.digests, inputs,
+                     related_map(checked.archive, store))
+    return sample_problems(Renderer.create(config, urls, store), jobs)
 
 
 # -- stage 5: render and publish ---------------------------------------------------
@@ -562,6 +582,10 @@ def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> S
     started = time.perf_counter()
     article_pages = sorted(output_path(job.path) for job in jobs
                            if job.kind == "page" and job.template == "article.html")
+    if not article_pages:
+        # Pagefind fails on a site with nothing to index. An empty archive has
+        # no index (a previous one is dropped), and its search page says why.
+        return SearchIndex(True, time.perf_counter() - started, 0, 0)
     key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
     previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
     if previous and all(staging.can_keep(rel, key) for rel in previous):

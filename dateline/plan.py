@@ -412,10 +412,13 @@ class Planner:
     def search_jobs(self) -> list[PageJob]:
         """The search page and the small script that turns the header link into a search box.
         The index itself (/pagefind/) is made by Pagefind from the finished pages."""
-        context = {"meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
+        has_stories = bool(self.archive.articles)   # no stories: no index to load (see index_search)
+        context = {"has_stories": has_stories,
+                   "meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
                                      path="/search/", breadcrumbs=[{"name": "Front page", "path": "/"},
                                                                     {"name": "Search", "path": "/search/"}])}
-        return [page_job("/search/", self.key("search.html", "search"), "search.html", fixed(context)),
+        return [page_job("/search/", self.key("search.html", "search", str(has_stories)), "search.html",
+                         fixed(context)),
                 page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed({}))]
 
     def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:

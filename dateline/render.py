@@ -7,16 +7,25 @@ import jinja2
 
 from .cache import Store
 from .config import SiteConfig
-from .errors import DatelineError
+from .errors import DatelineError, Problem
 from .feeds import Feed, FeedItem, atom_bytes, json_feed_bytes, rss_bytes
 from .markup import absolutise_urls, resolve_links
-from .pages import body_markup, make_environment
+from .pages import body_markup, make_environment, template_location, template_message
 from .plan import FeedPlan, PageJob
 from .urls import SiteUrls
 
 
 class RenderError(DatelineError):
-    """A template or feed failed; the message names the page and its source file."""
+    """A template or feed failed. `problem` names the template file and line
+    when the error happened in one, else the page; the hint says which page
+    (and which article) was being made."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem)   # the only argument, so the error pickles from a worker intact
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
 @dataclass
@@ -36,7 +45,8 @@ class Renderer:
     def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool) -> str:
         cached = self.store.get_markup(body_key)
         if cached is None:
-            raise RenderError(f"rendered body {body_key[:12]} missing from the cache")
+            raise RenderError(Problem("site", 0, "cache", f"rendered body {body_key[:12]} missing from the cache",
+                                      "build again with --no-cache"))
         return resolve_links(cached[0], targets, self.urls, absolute=absolute)
 
     def render(self, job: PageJob) -> bytes:
@@ -50,9 +60,8 @@ class Renderer:
         except RenderError:
             raise
         except Exception as error:  # noqa: BLE001 - any template or renderer failure names the page
-            origin = f" (from {job.origin})" if job.origin else ""
-            raise RenderError(f"{job.path}{origin}: {type(error).__name__}: {error}") from error
-        raise RenderError(f"{job.path}: unknown job kind {job.kind!r}")
+            raise RenderError(render_problem(error, job, self.config)) from error
+        raise RenderError(Problem(job.path, 0, "job", f"unknown job kind {job.kind!r}"))
 
     def render_page(self, job: PageJob) -> bytes:
         page = job.data()
@@ -99,3 +108,33 @@ class Renderer:
             return atom_bytes(feed)
         return json_feed_bytes(feed)
 
+
+def render_problem(error: BaseException, job: PageJob, config: SiteConfig) -> Problem:
+    """`layouts/article.html:60: template: 'x' is undefined (page /2025/10/01/a/, from content/...)`:
+    the template's file and line when the error happened in a template, else the page."""
+    making = f"page {job.path}" + (f", from {job.origin}" if job.origin else "")
+    where = template_location(error, config.root)
+    if where is None:
+        return Problem(job.origin or job.path, 0, job.kind, f"{type(error).__name__}: {error}", making)
+    return Problem(where[0], where[1], "template", template_message(error), making)
+
+
+def sample_problems(renderer: Renderer, jobs: list[PageJob]) -> list[Problem]:
+    """Render, in memory, the first page of each kind: each template once per
+    top folder (articles of each year, listings of each kind, the indexes) and
+    each feed format once. A template that fails on any of them is a problem,
+    reported once however many pages it breaks."""
+    samples: dict[tuple, PageJob] = {}
+    for job in sorted(jobs, key=lambda j: j.path):
+        if job.kind == "page":
+            samples.setdefault((job.template, job.path.strip("/").split("/")[0]), job)
+        elif job.kind == "feed":
+            samples.setdefault(("feed", job.data.format), job)
+    problems: dict[tuple, Problem] = {}
+    for job in samples.values():
+        try:
+            renderer.render(job)
+        except RenderError as error:
+            found = error.problem
+            problems.setdefault((found.path, found.line, found.message), found)
+    return list(problems.values())

@@ -1,6 +1,7 @@
 """Raw front matter -> a complete `Article`, or every problem with it."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -140,12 +141,26 @@ def _kind(value) -> str:
     return {dict: "mapping", list: "list", str: "text"}.get(type(value), type(value).__name__)
 
 
+def unquoted_colon_hint(front_matter: str, error: YamlProblem) -> str:
+    """`title: Talks: day two` is the most common YAML error in a headline: a
+    colon and a space inside unquoted text start a new field. Say how to quote it."""
+    if "mapping values are not allowed" not in error.message:
+        return ""
+    lines = front_matter.split("\n")
+    key, colon, value = lines[error.line - 1].partition(":") if 0 < error.line <= len(lines) else ("", "", "")
+    key, value = key.strip(), value.strip()
+    if not colon or not key or not value or value[0] in "\"'[{":
+        return ""
+    return f"put the {key} in quotes: {key}: {json.dumps(value, ensure_ascii=False)}"
+
+
 def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Article | None, list[Problem]]:
     try:
         loaded = load_text_yaml(source.front_matter)
     except YamlProblem as error:
         line = source.front_matter_line + error.line - 1
-        return None, [Problem(source.path, line, "front matter", error.message)]
+        return None, [Problem(source.path, line, "front matter", error.message,
+                              unquoted_colon_hint(source.front_matter, error))]
     if loaded.problems:
         return None, [problem.problem(source.path, source.front_matter_line) for problem in loaded.problems]
     # The file's text was cleaned when read; only YAML escapes ("\\x01") can add more.

@@ -1,6 +1,6 @@
 """`build.py serve`: build, serve the site locally, rebuild on change, reload the browser.
 
-The site is served on 127.0.0.1 under the base_url's path (/news/ for
+The site is served on 127.0.0.1 (or the --bind address) under the base_url's path (/news/ for
 https://example.org/news/), so the root-relative links in the pages work as
 deployed. content/, layouts/, static/ and site.yaml are watched with
 `watchfiles`; each batch of changes runs the normal incremental build.
@@ -17,6 +17,7 @@ import functools
 import html
 import re
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -302,9 +303,18 @@ def _install_stop_signals(stop: threading.Event) -> Callable[[], None]:
     return lambda: [signal.signal(number, handler) for number, handler in previous.items()]
 
 
+class IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+def url_host(host: str) -> str:
+    """The host as written in a URL: an IPv6 address goes in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
 def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, report: Report,
-          base_url: str | None = None, stop: threading.Event | None = None) -> int:
-    """Build, serve out_dir on 127.0.0.1:port under the base path, rebuild on change.
+          base_url: str | None = None, stop: threading.Event | None = None, host: str = HOST) -> int:
+    """Build, serve out_dir on host:port (127.0.0.1 unless told) under the base path, rebuild on change.
 
     `base_url` overrides site.yaml's (already validated by the caller). Port 0 picks a
     free port; the real one is in the reported `serving http://127.0.0.1:PORT/...` line.
@@ -318,9 +328,9 @@ def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, repo
         live = LiveStatus(SiteStatus(version=0, base_path="/"))
         handler = functools.partial(LiveSiteHandler, directory=str(out_dir), live=live)
         try:
-            httpd = ThreadingHTTPServer((HOST, port), handler)
-        except OSError as error:
-            report(f"cannot listen on {HOST}:{port}: {error.strerror or error}")
+            httpd = (IPv6Server if ":" in host else ThreadingHTTPServer)((host, port), handler)
+        except (OSError, OverflowError) as error:
+            report(f"cannot listen on {url_host(host)}:{port}: {getattr(error, 'strerror', None) or error}")
             return EXIT_CANNOT_LISTEN
         with httpd:
             # Watch before the first build: an edit made during it is not lost. The watcher
@@ -329,7 +339,7 @@ def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, repo
                                  raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TIMEOUT_MS)
             next(changes_seen, None)
             status = _publish(live, build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url), report)
-            report(f"serving http://{HOST}:{httpd.server_address[1]}{status.base_path} (Ctrl-C to stop)")
+            report(f"serving http://{url_host(host)}:{httpd.server_address[1]}{status.base_path} (Ctrl-C to stop)")
             thread = threading.Thread(target=httpd.serve_forever, name="dateline-serve", daemon=True)
             thread.start()
             try:
@@ -341,7 +351,7 @@ def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, repo
                     status = _publish(live, build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url),
                                       report)
                     if status.base_path != before:
-                        report(f"serving http://{HOST}:{httpd.server_address[1]}{status.base_path}")
+                        report(f"serving http://{url_host(host)}:{httpd.server_address[1]}{status.base_path}")
             finally:
                 changes_seen.close()
                 live.close()

@@ -12,6 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
+THEME = REPO / "dateline" / "theme"
 
 MINIMAL_SITE_YAML = """\
 title: Test Wire
@@ -33,15 +34,21 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def copy_layouts(root: Path) -> None:
-    shutil.copytree(REPO / "layouts", root / "layouts", dirs_exist_ok=True)
-
-
 def make_project(root: Path, articles: dict[str, str], site_yaml: str = MINIMAL_SITE_YAML) -> Path:
-    """A project under root: site.yaml, the repo's layouts and the given content files."""
+    """A project under root: site.yaml and the given content files (the packaged theme does the rest)."""
     write_tree(root, {"site.yaml": site_yaml, **{f"content/{name}": text for name, text in articles.items()}})
-    copy_layouts(root)
     return root
+
+
+def override_template(root: Path, name: str, edit) -> Path:
+    """Give the project its own `layouts/NAME`: `edit(text)` of the one it has, else
+    of the packaged theme's."""
+    target = root / "layouts" / name
+    source = target if target.is_file() else THEME / name
+    text = edit(source.read_text(encoding="utf-8"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 def copy_sample_project(root: Path) -> Path:

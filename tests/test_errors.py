@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article, make_project, read_tree, run_build
+from conftest import article, make_project, override_template, read_tree, run_build
 
 GOOD = {"2025/10/good.md": article("Good story", "2025-10-01T10:00:00+01:00", body="See [the other](other.md).\n"),
         "2025/10/other.md": article("Other story", "2025-10-02T10:00:00+01:00")}
@@ -128,13 +128,13 @@ def test_a_template_crash_names_the_article_and_leaves_site_untouched(tmp_path):
     root = make_project(tmp_path, GOOD)
     assert run_build(root).returncode == 0
     before = snapshot(root / "site")
-    article_template = root / "layouts/article.html"
-    article_template.write_text(article_template.read_text().replace("{{ article.title }}</h1>",
-                                                                      "{{ article.no_such_field }}</h1>"))
+    override_template(root, "article.html", lambda text: text.replace("{{ article.title }}</h1>",
+                                                                     "{{ article.no_such_field }}</h1>"))
     result = run_build(root)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
-    assert first.startswith("error: /2025/10/0") and "(from content/2025/10/" in first
+    assert first.startswith("error: layouts/article.html:") and "(page /2025/10/0" in first
+    assert ", from content/2025/10/" in first
     assert "no_such_field" in first and "Traceback" not in result.stderr
     assert snapshot(root / "site") == before
     assert not list(tmp_path.glob(".site.staging/**/*.tmp"))

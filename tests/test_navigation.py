@@ -2,7 +2,7 @@
 redirects, the theme's promises, and no broken internal link.
 
 The fixture archive (tests/fixtures/archive) is copied under tmp_path with the
-repo's layouts and built with `--no-cache`, so nothing is written elsewhere.
+packaged theme and built with `--no-cache`, so nothing is written elsewhere.
 Expected listings below are written out by hand from the fixture's front matter.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from conftest import REPO, article, copy_layouts, copy_sample_project, make_project, run_build, write_tree
+from conftest import REPO, article, copy_sample_project, make_project, run_build, write_tree
 from dateline.authors import parse_authors
 from dateline.sitemap import MAX_URLS_PER_SITEMAP, SitemapEntry, sitemap_files
 
@@ -144,7 +144,6 @@ ALL_LIST_PAGES = {page: slugs for path, slugs in LISTINGS.items()
 
 def build_fixture(root: Path, out: Path, *args: str) -> Path:
     shutil.copytree(FIXTURE, root)
-    copy_layouts(root)
     result = run_build(root, "--no-cache", "--jobs", "1", *args, out=out)
     assert result.returncode == 0, result.stderr
     return out
@@ -519,7 +518,7 @@ def test_hero_image_eager_body_images_lazy(site):
 
 
 def test_stylesheet_has_focus_dark_mode_print_and_no_remote_fonts():
-    css = (REPO / "layouts/static/css/site.css").read_text()
+    css = (REPO / "dateline/theme/static/css/site.css").read_text()
     assert ":focus-visible" in css and "prefers-color-scheme: dark" in css and "@media print" in css
     assert "@import" not in css and "url(" not in css and "system-ui" in css
 

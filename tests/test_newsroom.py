@@ -23,7 +23,10 @@ def test_new_creates_an_article_that_builds_and_refuses_to_overwrite(tmp_path):
     text = (root / created.group(1)).read_text(encoding="utf-8")
     assert "author: Ana Souza\n" in text and "location: Rotterdam\n" in text and "## Background" in text
     assert re.search(r"published: '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[01]:00'", text)  # Europe/London
+    assert "\ndraft: true\n---\n" in text     # nothing is published before its author says so
     assert run_build(root).returncode == 0
+    assert not list((root / "site").glob("*/*/*/port-workers-strike-in-rotterdam/index.html"))   # a draft
+    assert run_build(root, "--drafts").returncode == 0
     assert len(list((root / "site").glob("*/*/*/port-workers-strike-in-rotterdam/index.html"))) == 1
     again = run_build(root, "new", "Port workers strike in Rotterdam")
     assert again.returncode == 1
@@ -50,7 +53,7 @@ def test_check_finds_each_planted_problem(tmp_path):
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         "warning: content/2025/01/b.md:2: title: same headline as content/2025/01/a.md",
-        "warning: content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or layouts/static/",
+        "warning: content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or the theme's static files",
         "warning: content/2025/01/c.md:2: summary: missing: lists, feeds and search results show the dek",
         "0 errors, 3 warnings; site/ was not touched",
     ]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from browser import driver, static_host  # noqa: F401 - driver is a fixture
-from conftest import article, copy_sample_project, make_project, read_tree, run_build
+from conftest import article, copy_sample_project, make_project, override_template, read_tree, run_build
 
 PUBLISHED_URLS = sorted([
     "/news/2025/11/08/veteran-crews-dominate-tokyo-masters-regatta/",
@@ -122,7 +122,7 @@ def test_index_is_rebuilt_only_when_an_article_page_changes(tmp_path):
                                    "2025/10/b.md": article("Beta", "2025-10-02T10:00:00Z")})
     assert "search index rebuilt" in run_build(root).stdout
     assert "search index unchanged" in run_build(root).stdout
-    (root / "layouts/terms.html").write_text((root / "layouts/terms.html").read_text() + "{# edited #}\n")
+    override_template(root, "terms.html", lambda text: text + "{# edited #}\n")
     assert "search index unchanged" in run_build(root).stdout
     (root / "content/2025/10/a.md").write_text(article("Alpha", "2025-10-01T10:00:00Z", body="New words.\n"))
     assert "search index rebuilt" in run_build(root).stdout
