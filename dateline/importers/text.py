@@ -185,13 +185,15 @@ _AUTHOR_LINE = re.compile(
     r"^(?:(?P<published_by>(?:post\s*)?published\s+by)|(?P<by>written\s+by|by(?=[\s:])))\s*:?\s*(?P<value>.*)$", re.I
 )
 _DATE_LINE = re.compile(
-    r"^(?P<label>(?:last\s+)?updated|first\s+published|published|posted)(?:\s+(?:on|at))?\s*(?:[:\-–—]\s*)?"
+    r"^(?P<label>(?:last\s+)?updated|first\s+published|published|posted)(?:\s+(?:on|at))?\s*(?P<colon>:\s*)?"
+    r"(?:[\-–—]\s*)?"
     r"(?P<value>\S.*)$",
     re.I,
 )
 _SEGMENT_BREAK = re.compile(
     r"\s+\|\s+(?=(?:last\s+updated|updated|first\s+published|published|posted|written\s+by|by)\b)", re.I
 )
+_BYLINES = ("author", "published_by")
 _BYLINE_WINDOW = 8  # "By ..." is a byline only this close under the headline
 _NAME_PARTICLES = frozenset("de da del della der den di du dos das van von la le bin binti al el ibn y e".split())
 _ROLE_WORDS = frozenset(
@@ -214,7 +216,7 @@ class Header:
 @dataclass(frozen=True)
 class Segment:
     index: int  # of the line it is on
-    kind: str  # "author" | "published" | "updated" | "other"
+    kind: str  # "author" | "published_by" | "published" | "updated" | "other"
     line: Line  # its text: the name(s) or the date, label taken off
 
 
@@ -230,12 +232,13 @@ def line_segments(lines: list[Line], index: int, title_index: int) -> list[Segme
 
 def classify_segment(text: str, within_window: bool) -> tuple[str, str]:
     date = _DATE_LINE.match(text)
-    if date and looks_like_date(date["value"]):
+    # "Updated : yesterday" is a date line that fails to read (reported); "Updated daily" is text.
+    if date and (date["colon"] or looks_like_date(date["value"])):
         label = date["label"].lower()
         return ("updated" if "updated" in label else "published"), date["value"]
     author = _AUTHOR_LINE.match(text)
     if author and author["published_by"]:
-        return "author", author["value"].strip()
+        return "published_by", author["value"].strip()
     if author and within_window and byline_names(author["value"])[0]:
         return "author", author["value"].strip()
     return "other", text
@@ -247,11 +250,12 @@ def read_header(lines: list[Line], source: str) -> tuple[Header, list[Problem]]:
     start = first + 1 if title else first
     author_index = next(
         (index for index in range(start, len(lines)) if lines[index].text
-         and any(segment.kind == "author" for segment in line_segments(lines, index, first))), None
+         and any(segment.kind in _BYLINES for segment in line_segments(lines, index, first))), None
     )
     header_indexes = header_line_indexes(lines, first, start, author_index)
     segments = [segment for index in header_indexes for segment in line_segments(lines, index, first)]
-    author = next((segment.line for segment in segments if segment.kind == "author"), None)
+    byline = next((segment for segment in segments if segment.kind in _BYLINES), None)
+    author = byline.line if byline else None
     published = next((segment.line for segment in segments if segment.kind == "published"), None)
     updated = next((segment.line for segment in segments if segment.kind == "updated"), None)
     top = min(header_indexes, default=start)
@@ -260,6 +264,8 @@ def read_header(lines: list[Line], source: str) -> tuple[Header, list[Problem]]:
     authors: tuple[str, ...] = ()
     if author is not None and author.text:
         authors, dropped = byline_names(author.text)
+        if not authors and byline.kind == "published_by":  # the page's own label: take what it names
+            authors = (author.text,)
         for role in dropped:
             notes.append(Note(author.number, f"dropped {quoted(role)} from the byline", "byline"))
     if author is not None and not dek:
@@ -312,9 +318,9 @@ def byline_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, dropped roles) of a byline; no names when it does not read as one."""
     if not text or final_char(text) in ".!?:;" and not text.endswith((" Jr.", " Sr.")):
         return (), ()
-    if text.isupper():
-        text = re.sub(r"[^\W\d_]+(?:['’][^\W\d_]+)*", lambda word: word[0].capitalize(), text)
-    pieces = [piece.strip() for piece in re.split(r",|&|\band\b", text) if piece.strip()]
+    pieces = [piece.strip() for piece in re.split(r",|&|\band\b", text, flags=re.I) if piece.strip()]
+    if text.isupper():  # "BY DANA O'CONNELL" -> "Dana O'Connell"
+        pieces = [re.sub(r"[^\W\d_]+", lambda word: word[0].capitalize(), piece) for piece in pieces]
     names = [piece for piece in pieces if looks_like_name(piece)]
     if len(names) != len(pieces) or len(pieces) > 6:
         return (), ()
@@ -359,7 +365,8 @@ def header_problems(first_line: Line, title: Line | None, author: Line | None, a
 
 
 def is_header_label(text: str) -> bool:
-    return bool(_AUTHOR_LINE.match(text) or (_DATE_LINE.match(text) and looks_like_date(_DATE_LINE.match(text)["value"]))
+    date = _DATE_LINE.match(text)
+    return bool(_AUTHOR_LINE.match(text) or (date and (date["colon"] or looks_like_date(date["value"])))
                 or _FOOTER_LABEL.match(text))
 
 
