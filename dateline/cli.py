@@ -468,8 +468,11 @@ class ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        # Lines printed while the bar shows go above it only when stdout is that terminal too;
+        # stdout sent to a file or pipe keeps them.
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), transient=True, console=Console(stderr=True))
+                                 TimeElapsedColumn(), transient=True, console=Console(stderr=True),
+                                 redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
         self.tasks: dict[str, int] = {}
         self.progress.start()
 

@@ -6,6 +6,8 @@ papers, people and places are invented.
 """
 from __future__ import annotations
 
+import os
+import pty
 import re
 import shutil
 import subprocess
@@ -501,3 +503,38 @@ def test_a_ten_thousand_post_export_streams_in_bounded_memory(tmp_path):
     placed, grown_mib = map(int, run.stdout.split())
     assert placed == 10_000
     assert grown_mib < 25, f"reading the export grew the process by {grown_mib} MiB"
+
+
+def test_a_terminal_gets_a_progress_bar_and_the_report_stays_on_stdout(tmp_path):
+    root = project(tmp_path)
+    export = tmp_path / "export.xml"
+    sys.path.insert(0, str(REPO / "bench"))
+    from wxr import write_wxr
+
+    with open(export, "w", encoding="utf-8") as out:
+        write_wxr(out, 200)
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    for ci, expected_bar in ((None, True), ("true", False)):
+        for path in (root / "content").rglob("*.md"):
+            path.unlink()
+        master, slave = pty.openpty()
+        process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "import", "--root", str(root), str(export)],
+                                   stdout=subprocess.PIPE, stderr=slave, env={**env, **({"CI": ci} if ci else {})},
+                                   cwd=root)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:   # the terminal closed with the process
+                break
+            if not data:
+                break
+            chunks.append(data)
+        stdout = process.stdout.read().decode()
+        process.wait(timeout=120)
+        os.close(master)
+        terminal = b"".join(chunks).decode(errors="replace")
+        assert process.returncode == 0
+        assert ("importing" in terminal and "200/200" in terminal) is expected_bar, terminal
+        assert stdout.count(" -> content/") == 200 and stdout.splitlines()[-1].startswith("imported 200 stories")
