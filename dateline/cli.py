@@ -29,7 +29,7 @@ from .search import SearchError
 from .output import SWAP_VARIABLE
 from .workers import START_METHOD_VARIABLE
 from .importers.detect import FORMATS, detect_format
-from .importers.story import Media, Skipped
+from .importers.story import Media
 from .newsroom import (ImportSettings, ImportSource, Imported, archive_warnings, import_stories, new_article,
                        write_new_file)
 from .pipeline import BuildOptions, build, check, default_jobs, template_problems
@@ -272,24 +272,13 @@ def run_import(args: argparse.Namespace) -> int:
                               args.timezone or "",
                               frozenset(name.strip() for name in args.include_types.split(",") if name.strip()))
     bar = progress_bar(quiet=args.quiet)
-    tally: dict[str, Counter] = {"stories": Counter(), "skipped": Counter(), "notes": Counter()}
+    tally = {"stories": Counter(), "skipped": Counter(), "notes": Counter()}
     try:
         for outcome in import_stories(config, settings, bar.update if bar else _no_progress):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
-            elif isinstance(outcome, Imported):
-                tally["stories"][outcome.state] += 1
-                tally["notes"].update(note.kind for note in outcome.notes)
-                if not args.quiet:
-                    print(f"{outcome.origin} -> {outcome.target}" + (" (unchanged)" if outcome.state == "unchanged"
-                                                                       else ""))
-                    for note in outcome.notes:
-                        print(f"  {note}")
             else:
-                reason = "attachment" if isinstance(outcome, Media) else outcome.reason
-                tally["skipped"][reason] += 1
-                if isinstance(outcome, Skipped) and not args.quiet:
-                    print(f"{outcome.origin}: skipped ({outcome.reason}): {outcome.title!r}")
+                _report_outcome(outcome, tally, quiet=args.quiet)
     finally:
         _close(bar)
     imported = sum(tally["stories"].values())
@@ -300,21 +289,40 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_outcome(outcome, tally: dict[str, Counter], quiet: bool) -> None:
+    """Count one imported or skipped item, and print it unless quiet (attachments only count)."""
+    if isinstance(outcome, Imported):
+        tally["stories"][outcome.state] += 1
+        tally["notes"].update(note.kind for note in outcome.notes)
+        if not quiet:
+            print(f"{outcome.origin} -> {outcome.target}" + (" (unchanged)" if outcome.state == "unchanged" else ""))
+            for note in outcome.notes:
+                print(f"  {note}")
+    elif isinstance(outcome, Media):
+        tally["skipped"]["attachment"] += 1
+    else:
+        tally["skipped"][outcome.reason] += 1
+        if not quiet:
+            print(f"{outcome.origin}: skipped ({outcome.reason}): {outcome.title!r}")
+
+
 def _no_progress(stage: str, done: int, total: int | None) -> None:
     return None
 
 
 def _import_summary(imported: int, tally: dict[str, Counter]) -> str:
     """"imported 6 stories (1 unchanged); skipped 3: 1 page, 2 private; notes: 2 external image"."""
+
+    def counted(counts: Counter) -> str:
+        return ", ".join(f"{count:,} {kind}" for kind, count in sorted(counts.items()))
+
     line = f"imported {imported:,} stor{'y' if imported == 1 else 'ies'}"
-    unchanged = tally["stories"]["unchanged"]
-    if unchanged:
-        line += f" ({unchanged:,} unchanged)"
-    for name in ("skipped", "notes"):
-        counts = tally[name]
-        if counts:
-            parts = ", ".join(f"{count:,} {kind}" for kind, count in sorted(counts.items()))
-            line += f"; {name} {sum(counts.values()):,}: {parts}" if name == "skipped" else f"; {name}: {parts}"
+    if tally["stories"]["unchanged"]:
+        line += f" ({tally['stories']['unchanged']:,} unchanged)"
+    if tally["skipped"]:
+        line += f"; skipped {sum(tally['skipped'].values()):,}: {counted(tally['skipped'])}"
+    if tally["notes"]:
+        line += f"; notes: {counted(tally['notes'])}"
     return line
 
 
