@@ -5,6 +5,7 @@ import html
 from datetime import datetime, timezone
 from pathlib import Path
 
+import lxml.html
 import markdown
 import pytest
 
@@ -13,8 +14,9 @@ from dateline.importers.batch import story_slug
 from dateline.importers.convert import html_to_markdown
 from dateline.importers.detect import detect_format
 from dateline.importers.media import find_media
+from dateline.importers.page import read_tree
 from dateline.importers.shortcodes import wordpress_html
-from dateline.importers.story import Image, Story
+from dateline.importers.story import Image, ReadOptions, Story
 
 IMPORTS = Path(__file__).parent / "fixtures/import"
 
@@ -127,3 +129,16 @@ def test_converter_drops_scripts_and_keeps_embeds_as_links():
     assert converted.markdown == ("A\n\n[Embedded content: https://old.example/embed/1]"
                                   "(https://old.example/embed/1)\n\nB\n")
     assert [note.kind for note in converted.notes] == ["embed kept as a link"]
+
+
+def test_a_page_without_date_metadata_is_dated_from_its_text():
+    tree = lxml.html.document_fromstring(
+        "<html><head><title>Quay lights switched on</title></head><body><main><h1>Quay lights switched on</h1>"
+        "<p class='byline'>By Tom Ashdown</p><p>Published 25 October 2025</p>"
+        "<p>The new lights along the quay were switched on on Saturday evening by the harbour master, after two "
+        "years of work on the old lamp posts.</p><p>They use a third of the power of the old lamps, the council "
+        "said in a statement on Friday.</p></main></body></html>")
+    story = read_tree(tree, "lights.html", ReadOptions("Europe/London", False))
+    assert (story.title, story.authors) == ("Quay lights switched on", ("Tom Ashdown",))
+    assert story.published.isoformat() == "2025-10-25T00:00:00+01:00"
+    assert "published has no time of day: read as midnight in Europe/London" in [note.message for note in story.notes]

@@ -215,17 +215,21 @@ def time_element(tree) -> str:
     for xpath in ("//time[@itemprop='datePublished']/@datetime", "//time[@pubdate]/@datetime",
                   "//*[contains(@class, 'byline') or contains(@class, 'dateline') or contains(@class, 'meta')]"
                   "//time/@datetime", "//article//time/@datetime"):
-            values = tree.xpath(xpath)
-            if values:
-                return values[0].strip()
+        values = tree.xpath(xpath)
+        if values:
+            return values[0].strip()
     return ""
 
 
 def page_date(tree, original: bool) -> str:
     from htmldate import find_date  # only pages without date metadata need it
 
-    # The tree itself, never a string: htmldate fetches what looks like a URL.
-    return find_date(tree, original_date=original, outputformat="%Y-%m-%dT%H:%M:%S%z", extensive_search=True) or ""
+    # A copy of the tree, never a string (htmldate fetches what looks like a URL; it also
+    # prunes the tree it is given). Fixed bounds: its default upper bound is today's date,
+    # and an import must not depend on when it runs.
+    copy = lxml.html.fromstring(lxml.html.tostring(tree))
+    return find_date(copy, original_date=original, outputformat="%Y-%m-%dT%H:%M:%S%z", extensive_search=True,
+                     min_date="1900-01-01", max_date="2200-12-31") or ""
 
 
 def read_time(text: str, options: ReadOptions, notes: list[Note], field: str) -> datetime | None:
