@@ -13,6 +13,7 @@ Pure apart from looking pictures up under --media; it writes nothing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -27,6 +28,7 @@ from .story import Note, Story
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,20 @@ def story_aliases(story: Story, placement: Placement, plan: ImportPlan, base_pat
 
 def markdown_file(story: Story, body: str, aliases: list[str] = (), hero=None, story_id: str = "") -> str:
     """Front matter and body: the whole file."""
-    front = front_matter(story, list(aliases), hero, story_id)
+    front = {key: whole_characters(value) for key, value in front_matter(story, list(aliases), hero, story_id).items()}
+    body = whole_characters(body)
     # The safe dumper quotes whatever YAML would misread: NO, 1.10, "a: b", ISO dates.
     # libyaml's emitter when present: the pure-Python one was a third of a large import.
     dumped = yaml.dump(front, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
     return "---\n" + dumped + "---\n\n" + body
+
+
+def whole_characters(value):
+    """Text with lone surrogates (a JSON "\\ud800" escape, a broken feed) made U+FFFD: they
+    are no characters, UTF-8 cannot hold them and the YAML emitter refuses them."""
+    if isinstance(value, list):
+        return [whole_characters(item) for item in value]
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def front_matter(story: Story, aliases: list[str], hero, story_id: str) -> dict:
