@@ -489,6 +489,7 @@ print(len(plan.placements), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss 
 """
 
 
+@pytest.mark.slow
 def test_a_ten_thousand_post_export_streams_in_bounded_memory(tmp_path):
     """Reading a 10,000-post, 17 MB export grows the process by the few short strings
     kept per story, not by the file: a parsed tree of it would take hundreds of
