@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from .render import RenderError
 from .search import SearchError
 from .output import SWAP_VARIABLE
 from .workers import START_METHOD_VARIABLE
-from .newsroom import (archive_titles, archive_warnings, import_file, imported_markdown, imported_path, new_article,
+from .importers.detect import FORMATS, detect_format
+from .importers.story import Media
+from .newsroom import (ImportSettings, ImportSource, Imported, archive_warnings, import_stories, new_article,
                        write_new_file)
 from .pipeline import BuildOptions, build, check, default_jobs, template_problems
 from .urls import base_url_problem, normalise_base_url
@@ -111,13 +114,21 @@ def _new_parser(prog: str) -> argparse.ArgumentParser:
 
 def _import_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{prog} import", description=(
-        "Turn plain-text stories copied from a news page into Markdown articles, with a report of "
-        "every decision the importer was unsure of."))
+        "Bring stories in as Markdown articles: a WordPress export (WXR), RSS or Atom feeds, saved "
+        "article pages, or stories pasted as plain text. Each story keeps its old address as an alias; "
+        "a report lists every decision the importer was unsure of."))
     _common(parser)
-    parser.add_argument("files", nargs="+", type=Path, help="plain-text story files")
+    parser.add_argument("files", nargs="+", type=Path, help="export, feed, saved page or plain-text story files")
+    parser.add_argument("--from", dest="source_format", choices=FORMATS,
+                        help="what the files are (default: detected from each file)")
     parser.add_argument("--into", default="content", help="folder under ROOT to write into (default: content)")
-    parser.add_argument("--timezone", help="IANA zone for unknown or ambiguous zone abbreviations")
+    parser.add_argument("--media", type=Path,
+                        help="folder holding the export's pictures (e.g. wp-content/uploads): copied to static/media/")
+    parser.add_argument("--include-types", default="",
+                        help="WordPress post types to import besides posts, comma-separated: page,event")
+    parser.add_argument("--timezone", help="IANA zone for times given without one (default: the site's)")
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only problems and the closing line")
     return parser
 
 
@@ -239,33 +250,80 @@ def run_import(args: argparse.Namespace) -> int:
     if args.timezone and not is_valid_zone(args.timezone):
         print(f"{args.prog} import: error: --timezone {args.timezone!r} is not an IANA time zone", file=sys.stderr)
         return EXIT_USAGE
-    titles = archive_titles(config)
-    problems: list[Problem] = []
-    written = 0
+    root = config.root.resolve()
+    into = (root / args.into).resolve()
+    if into == root or root not in into.parents:
+        print(f"{args.prog} import: error: --into {args.into!r} is not a folder under the project root {root} "
+              "(imports are written inside the project, e.g. --into content)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.media is not None and not args.media.is_dir():
+        print(f"{args.prog} import: error: --media {str(args.media)!r} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    sources, problems = [], []
     for file in args.files:
         label = _shown(file)
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(label, 0, "file", f"cannot be read: {error}"))
+            source_format = args.source_format or detect_format(file)
+        except OSError as error:
+            problems.append(Problem(label, 0, "file", f"cannot be read: {error.strerror or error}"))
             continue
-        story, story_problems = import_file(text, label, config, titles, args.timezone)
-        if story is None:
-            problems.extend(story_problems)
-            continue
-        target = imported_path(story, args.into)
-        if not write_new_file(config.root, target, imported_markdown(story), force=args.force):
-            problems.append(Problem(label, 0, "file", f"{target} already exists", "use --force to overwrite"))
-            continue
-        written += 1
-        print(f"{label} -> {target}")
-        for note in story.report:
-            print(f"  {note}")
+        sources.append(ImportSource(file, label, source_format))
+    settings = ImportSettings(tuple(sources), into.relative_to(root).as_posix(), args.media, args.force,
+                              args.timezone or "",
+                              frozenset(name.strip() for name in args.include_types.split(",") if name.strip()))
+    bar = progress_bar(quiet=args.quiet)
+    tally = {"stories": Counter(), "skipped": Counter(), "notes": Counter()}
+    try:
+        for outcome in import_stories(config, settings, bar.update if bar else _no_progress):
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                _report_outcome(outcome, tally, quiet=args.quiet)
+    finally:
+        _close(bar)
+    imported = sum(tally["stories"].values())
+    print(_import_summary(imported, tally))
     if problems:
-        print_problems(problems, closing=f"{written:,} imported")
+        print_problems(problems, closing=f"{imported:,} imported")
         return EXIT_CONTENT
-    print(f"imported {written:,} stor{'y' if written == 1 else 'ies'}")
     return EXIT_OK
+
+
+def _report_outcome(outcome, tally: dict[str, Counter], quiet: bool) -> None:
+    """Count one imported or skipped item, and print it unless quiet (attachments only count)."""
+    if isinstance(outcome, Imported):
+        tally["stories"][outcome.state] += 1
+        tally["notes"].update(note.kind for note in outcome.notes)
+        if not quiet:
+            print(f"{outcome.origin} -> {outcome.target}" + (" (unchanged)" if outcome.state == "unchanged" else ""))
+            for note in outcome.notes:
+                print(f"  {note}")
+    elif isinstance(outcome, Media):
+        tally["skipped"]["attachment"] += 1
+    else:
+        tally["skipped"][outcome.reason] += 1
+        if not quiet:
+            print(f"{outcome.origin}: skipped ({outcome.reason}): {outcome.title!r}")
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _import_summary(imported: int, tally: dict[str, Counter]) -> str:
+    """"imported 6 stories (1 unchanged); skipped 3: 1 page, 2 private; notes: 2 external image"."""
+
+    def counted(counts: Counter) -> str:
+        return ", ".join(f"{count:,} {kind}" for kind, count in sorted(counts.items()))
+
+    line = f"imported {imported:,} stor{'y' if imported == 1 else 'ies'}"
+    if tally["stories"]["unchanged"]:
+        line += f" ({tally['stories']['unchanged']:,} unchanged)"
+    if tally["skipped"]:
+        line += f"; skipped {sum(tally['skipped'].values()):,}: {counted(tally['skipped'])}"
+    if tally["notes"]:
+        line += f"; notes: {counted(tally['notes'])}"
+    return line
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -418,8 +476,11 @@ class ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        # Lines printed while the bar shows go above it only when stdout is that terminal too;
+        # stdout sent to a file or pipe keeps them.
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), transient=True, console=Console(stderr=True))
+                                 TimeElapsedColumn(), transient=True, console=Console(stderr=True),
+                                 redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
         self.tasks: dict[str, int] = {}
         self.progress.start()
 

@@ -2,9 +2,11 @@
 and the extra checks of `check`. Files go into content/ (never site/)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Callable, Iterator, Union
 
 import yaml
 
@@ -12,8 +14,11 @@ from .archive import Archive
 from .config import SiteConfig
 from .content import find_sources, find_static_files, read_source
 from .errors import Problem
-from .importer import DEFAULT_ZONE_ABBREVIATIONS, ImportedStory, import_story, normalise_title
-from .urls import slugify
+from .importers.batch import ImportPlan, plan_import
+from .importers.dates import DEFAULT_ZONE_ABBREVIATIONS
+from .importers.story import Media, Note, ReadOptions, Skipped, Story
+from .importers.text import normalise_title
+from .urls import SiteUrls, slugify
 from .yamltext import YamlProblem, load_text_yaml
 
 
@@ -63,24 +68,6 @@ def archive_titles(config: SiteConfig) -> dict[str, str]:
         if isinstance(data, dict) and isinstance(data.get("title"), str):
             titles.setdefault(normalise_title(data["title"]), path.split("/", 1)[1])
     return titles
-
-
-def import_file(text: str, source: str, config: SiteConfig, titles: dict[str, str],
-                timezone: str | None) -> tuple[ImportedStory | None, list[Problem]]:
-    zones = {**DEFAULT_ZONE_ABBREVIATIONS, **config.timezones}
-    return import_story(text, source, zone_abbreviations=zones, titles=titles, timezone=timezone)
-
-
-def imported_markdown(story: ImportedStory) -> str:
-    """The imported file, marked `sanitize: true`: text copied from another site is
-    not trusted to carry raw HTML (scripts, event handlers) into our pages."""
-    front = {**story.front_matter, "sanitize": "true"}
-    body = story.markdown.split("\n---\n", 1)[1]
-    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body
-
-
-def imported_path(story: ImportedStory, into: str) -> str:
-    return f"{into.rstrip('/')}/{story.published.year:04d}/{story.published.month:02d}/{story.slug}.md"
 
 
 def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
@@ -135,3 +122,114 @@ def write_new_file(root: Path, relative: str, text: str, force: bool) -> bool:
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
     return True
+
+
+# --- import ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    path: Path
+    label: str   # as shown in the report
+    format: str  # a key of READERS
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    sources: tuple[ImportSource, ...]
+    into: str                # folder under the root, "/"-separated: "content"
+    media_dir: Path | None   # --media
+    force: bool
+    timezone: str            # --timezone, "" when not given
+    include_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Imported:
+    origin: str
+    target: str                      # relative to the root
+    state: str                       # "written" | "overwritten" | "unchanged"
+    notes: tuple[Note, ...]
+
+
+ImportOutcome = Union[Imported, Skipped, Media, Problem]
+Progress = Callable[[str, int, "int | None"], None]
+
+
+def import_stories(config: SiteConfig, settings: ImportSettings,
+                   progress: Progress = lambda stage, done, total: None) -> Iterator[ImportOutcome]:
+    """Read every source twice (place, then write) and say what happened to each item.
+
+    Writes the stories under `settings.into` and their pictures under static/;
+    nothing else. A file refused whole (hostile XML) gives one Problem and no story.
+    """
+    # Imported here: the readers' libraries (feedparser, lxml, markdownify) cost half
+    # a second to load, which no other command should pay.
+    from .importers.sources import READERS
+    from .importers.writer import write_story
+
+    options = ReadOptions(zone=settings.timezone or config.timezone, zone_given=bool(settings.timezone),
+                          zone_abbreviations={**DEFAULT_ZONE_ABBREVIATIONS, **config.timezones},
+                          titles=archive_titles(config) if any(s.format == "text" for s in settings.sources) else {},
+                          include_types=settings.include_types)
+    counter = itertools.count(1)
+    plan = plan_import(read_sources(READERS, settings.sources, options), into=settings.into, permalink=config.permalink,
+                       seen=lambda: progress("reading", next(counter), None))
+    options = replace(options, attachments=plan.attachments, galleries=plan.galleries)
+    total = next(counter) - 1
+    base_path = SiteUrls(config.base_url).base_path
+    for done, (label, item) in enumerate(read_sources(READERS, settings.sources, options), start=1):
+        progress("importing", done, total)
+        if label in plan.refused_files and not isinstance(item, Problem):
+            continue
+        if not isinstance(item, Story):
+            yield item
+        elif item.origin in plan.problems:
+            yield plan.problems[item.origin]
+        else:
+            yield from write_imported(config.root, write_story(item, plan.placements[item.origin], plan,
+                                                               media_dir=settings.media_dir, base_path=base_path),
+                                      item, plan, settings)
+
+
+def read_sources(readers: dict, sources: tuple[ImportSource, ...], options: ReadOptions):
+    for source in sources:
+        for item in readers[source.format](source.path, source.label, options):
+            yield source.label, item
+
+
+def write_imported(root: Path, written, story: Story, plan: ImportPlan,
+                   settings: ImportSettings) -> Iterator[ImportOutcome]:
+    """Write one story's file and its pictures (a `writer.WrittenStory`)."""
+    placement = plan.placements[story.origin]
+    state = write_if_changed(root, placement.target, written.text.encode("utf-8"), settings.force)
+    if state == "exists":
+        yield Problem(story.origin, 0, "file", f"{placement.target} already exists", "use --force to overwrite")
+        return
+    for media in written.media:
+        media_state = write_if_changed(root, media.target, media.source.read_bytes(), settings.force)
+        if media_state == "exists":
+            yield Problem(story.origin, 0, "image", f"{media.target} already exists with other bytes",
+                          "use --force to overwrite")
+    yield Imported(story.origin, placement.target, state, written.notes)
+
+
+def write_if_changed(root: Path, relative: str, data: bytes, force: bool) -> str:
+    """Write a file under the project unless it holds these bytes already.
+
+    "written", "overwritten" (with force), "unchanged", or "exists" (other bytes, no force).
+    """
+    path = root / relative
+    if path.is_file():
+        if path.read_bytes() == data:
+            return "unchanged"
+        if not force:
+            return "exists"
+        state = "overwritten"
+    else:
+        state = "written"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return state

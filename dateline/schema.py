@@ -13,6 +13,7 @@ from .model import Article, Correction
 from .timefmt import fixed_zone_name, zone_for
 from .urls import MAX_NAME_BYTES, format_permalink, image_problem, is_valid_slug, parse_alias, slugify
 from .yamltext import YamlProblem, load_text_yaml
+from .zones import place_wall_time
 
 TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "id", "slug", "timezone")
 KNOWN_KEYS = TEXT_KEYS + ("author", "authors", "published", "updated", "tags", "draft", "sanitize", "aliases",
@@ -56,16 +57,14 @@ def parse_datetime(value: str, zone: ZoneInfo) -> tuple[datetime | None, str]:
         return None, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
     if parsed.tzinfo is not None:
         return parsed, ""
-    earlier = parsed.replace(tzinfo=zone, fold=0)
-    later = parsed.replace(tzinfo=zone, fold=1)
-    if earlier.utcoffset() != later.utcoffset():
-        round_trip = earlier.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
-        if round_trip != parsed:
-            return None, (f"{text} does not exist in {zone.key} (the clocks skip it); "
-                          "give the offset, e.g. " + later.isoformat())
+    wall = place_wall_time(parsed, zone)
+    if not wall.exists:
+        return None, (f"{text} does not exist in {zone.key} (the clocks skip it); "
+                      "give the offset, e.g. " + wall.later.isoformat())
+    if wall.repeated:
         return None, (f"{text} happens twice in {zone.key} (the clocks go back); "
-                      f"give the offset: {earlier.isoformat()} or {later.isoformat()}")
-    return earlier, ""
+                      f"give the offset: {wall.earlier.isoformat()} or {wall.later.isoformat()}")
+    return wall.earlier, ""
 
 
 class _Fields:

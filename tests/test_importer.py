@@ -1,8 +1,9 @@
-"""Tests for dateline.importer: pasted news stories -> Markdown articles."""
+"""Tests for dateline.importers.text: pasted news stories -> Markdown articles."""
 from __future__ import annotations
 
 import html
 import random
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -10,14 +11,16 @@ import markdown
 import pytest
 import yaml
 
-from dateline.importer import (
-    DEFAULT_ZONE_ABBREVIATIONS,
+from dateline.importers.story import Story
+from dateline.importers.dates import DEFAULT_ZONE_ABBREVIATIONS
+from dateline.importers.text import (
     escape_heading,
     escape_markdown,
-    import_story,
     normalise_title,
+    read_pasted_story,
     relative_link,
 )
+from dateline.importers.writer import markdown_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -26,10 +29,32 @@ def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class Imported:
+    """A story as the writer writes it, and its report lines."""
+
+    story: Story
+    markdown: str
+    front_matter: dict
+    report: tuple[str, ...]
+
+    @property
+    def slug(self):
+        return self.story.slug
+
+    @property
+    def published(self):
+        return self.story.published
+
+
 def run_import(text: str, *, titles: dict | None = None, timezone: str | None = None, source="incoming/story.txt"):
-    return import_story(
+    story, problems = read_pasted_story(
         text, source, zone_abbreviations=DEFAULT_ZONE_ABBREVIATIONS, titles=titles or {}, timezone=timezone
     )
+    if story is None:
+        return None, problems
+    markdown = markdown_file(story, story.body)
+    return Imported(story, markdown, split_markdown(markdown)[0], tuple(map(str, story.notes))), problems
 
 
 def import_ok(text: str, **options):
@@ -85,8 +110,10 @@ def test_full_story_front_matter():
         "updated": "2025-10-25T09:28:00+05:30",
         "location": "Kochi",
         "timezone": "Asia/Kolkata",
+        "sanitize": True,
     }
-    assert list(front_matter) == ["title", "summary", "author", "published", "updated", "location", "timezone"]
+    assert list(front_matter) == ["title", "summary", "author", "published", "updated", "location", "timezone",
+                                 "sanitize"]
     assert story.front_matter == front_matter
     assert story.slug == "kochi-harbour-workers-end-strike-after-wage-deal-with-port-trust"
     assert story.published == datetime.fromisoformat("2025-10-24T23:05:00+05:30")
@@ -162,6 +189,7 @@ def test_no_updated_line_sgt_and_a_title_yaml_must_quote():
         "published": "2025-10-25T09:28:00+08:00",
         "location": "Singapore",
         "timezone": "Asia/Singapore",
+        "sanitize": True,
     }
     assert story.markdown.startswith("---\ntitle: 'Budget 2026: what changes for renters in Singapore'\n")
     assert body.startswith("Households renting public flats will receive a rebate")
@@ -184,6 +212,7 @@ def test_edt_story_footer_location_wins_and_links_across_years():
         "updated": "2025-10-25T16:15:00-04:00",
         "location": "Cambridge",
         "timezone": "America/New_York",
+        "sanitize": True,
     }
     assert (
         "\n\nRead also: [Researchers Open Tidal Data Archive to Schools Across the State]"
@@ -219,6 +248,7 @@ def test_updated_only_gmt_becomes_published_and_dateline_gives_location():
         "published": "2025-10-25T09:28:00+00:00",
         "location": "London",
         "timezone": "Etc/GMT",
+        "sanitize": True,
     }
     assert body.startswith("Ferry services between Greenwich and Westminster")
     assert story.report == (
@@ -254,8 +284,8 @@ def test_unparseable_story_names_file_line_and_field():
     story, problems = run_import(fixture_text("unparseable_no_author.txt"), source="incoming/fair.txt")
     assert story is None
     assert [str(problem) for problem in problems] == [
-        "incoming/fair.txt:1: author: no 'Published By: <name>' line after the headline "
-        "(the author line goes between the summary and the date)",
+        "incoming/fair.txt:1: author: no byline ('By <name>' or 'Published By: <name>') after the headline "
+        "(the byline goes between the summary and the date)",
         "incoming/fair.txt:5: published: no date: no 'Published :' footer and no 'Updated :' line "
         "(add 'Published :' with a date like '25 October 2025, 9:28 AM IST' at the end)",
     ]
@@ -283,7 +313,7 @@ def test_story_starting_with_the_author_line_has_no_headline():
 def test_author_line_without_a_name():
     story, problems = run_import(make_story(author_line="Published By :"))
     assert story is None
-    assert [str(problem) for problem in problems] == ["incoming/story.txt:5: author: 'Published By:' has no name after it"]
+    assert [str(problem) for problem in problems] == ["incoming/story.txt:5: author: the byline has no name after it"]
 
 
 def test_unreadable_and_impossible_dates():
@@ -403,12 +433,12 @@ def test_updated_equal_to_published_is_left_out():
 
 def test_caller_abbreviations_replace_the_defaults():
     text = make_story(updated_line="", published="25 October 2025, 9:28 AM IST")
-    story, problems = import_story(
+    story, problems = read_pasted_story(
         text, "s.txt", zone_abbreviations={"ist": "Europe/Dublin"}, titles={}, timezone=None
     )
     assert problems == []
-    assert story.front_matter["published"] == "2025-10-25T09:28:00+01:00"
-    assert story.front_matter["timezone"] == "Europe/Dublin"
+    assert story.published.isoformat() == "2025-10-25T09:28:00+01:00"
+    assert story.timezone == "Europe/Dublin"
 
 
 def test_default_abbreviations_all_name_real_zones():
@@ -448,6 +478,7 @@ def test_label_spacing_and_bullets_vary():
         "updated": "2025-10-25T09:28:00+05:30",
         "location": "Alappuzha",
         "timezone": "Asia/Kolkata",
+        "sanitize": True,
     }
 
 

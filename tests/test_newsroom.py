@@ -83,7 +83,7 @@ def test_import_then_build_shows_the_original_headline_byline_times_and_dateline
     assert f"-> {target}" in result.stdout
     assert "dropped stray line 'Trending'" in result.stdout
     markdown = (root / target).read_text(encoding="utf-8")
-    assert "\nsanitize: 'true'" in markdown.split("\n---\n", 1)[0]   # copied text is not trusted with raw HTML
+    assert "\nsanitize: true" in markdown.split("\n---\n", 1)[0]   # copied text is not trusted with raw HTML
     assert "[Fishermen in Vypin Demand Compensation for Lost Catch During Strike](fishermen.md)" in markdown
     assert run_build(root).returncode == 0, run_build(root).stderr
     page_path = root / "site/2025/10/24/kochi-harbour-workers-end-strike-after-wage-deal-with-port-trust/index.html"
@@ -109,9 +109,17 @@ def test_import_refuses_unknown_zones_and_overwrites(tmp_path):
     assert "published" in result.stderr and "0 imported" in result.stderr
     assert sorted(p.name for p in (root / "content").rglob("*.md")) == ["fishermen.md"]
     assert run_build(root, "import", str(unknown), "--timezone", "Africa/Lagos").returncode == 0
+    [written] = [p for p in (root / "content").rglob("*.md") if p.name != "fishermen.md"]
+    imported = written.read_bytes()
     again = run_build(root, "import", str(unknown), "--timezone", "Africa/Lagos")
-    assert again.returncode == 1 and "already exists (use --force to overwrite)" in again.stderr
+    assert again.returncode == 0 and "(unchanged)" in again.stdout and "1 unchanged" in again.stdout
+    assert written.read_bytes() == imported
+    written.write_text(imported.decode() + "An edit by hand.\n", encoding="utf-8")
+    edited = run_build(root, "import", str(unknown), "--timezone", "Africa/Lagos")
+    assert edited.returncode == 1 and "already exists (use --force to overwrite)" in edited.stderr
+    assert written.read_text(encoding="utf-8").endswith("An edit by hand.\n")
     assert run_build(root, "import", str(unknown), "--timezone", "Africa/Lagos", "--force").returncode == 0
+    assert written.read_bytes() == imported
 
 
 def test_import_of_an_unparseable_story_writes_nothing(tmp_path):

@@ -1,14 +1,17 @@
-"""Plain-text stories copied from a news site's article page -> dateline Markdown articles.
+"""Plain-text stories copied from a news site's article page -> stories.
 
-Pure: `import_story` takes the copied text and returns an `ImportedStory` (or None) plus
-problems. It never writes, prints or reads the clock; the CLI decides where the file goes.
+Pure: `read_pasted_story` takes the copied text and returns a `Story` (or None) plus
+problems. It never writes, prints or reads the clock; the writer decides where the
+file goes.
 
 The input is what you get by selecting an article page and pasting it as plain text:
 
     <headline>
     <dek: one or two sentences>            -> summary
-    Post Published By: <author>            -> author ("Published By :" and spacing vary)
-    Updated : 25 October 2025, 9:28 AM IST -> updated (optional)
+    By Ananya Rao and Tom Ashdown          -> authors ("Post Published By:", "By:", "BY",
+                                              "Written by" too)
+    Updated : 25 October 2025, 9:28 AM IST -> updated (optional; "Published", "First
+                                              published" lines give published)
     <stray page words: "Trending", ...>    -> dropped, reported
     New Delhi: <first paragraph>           -> dateline taken out -> location
     <paragraphs, headings, captions, read-also lines ...>
@@ -20,14 +23,21 @@ The input is what you get by selecting an article page and pasting it as plain t
 Every line of the paste is one block: sites put each paragraph on its own line and
 blank lines between them come and go, so blank lines carry no meaning here.
 
-Heuristics (everything not certain goes into `ImportedStory.report`, by line):
+Heuristics (everything not certain goes into `Story.notes`, by line):
 - Whitespace inside a line (tabs, no-break spaces, U+2028 ...) collapses to one space;
   lines are split on \\n, \\r\\n and \\r only, so line numbers match an editor's.
-- Header: the headline is the first non-blank line; the dek is every line between it
-  and the "Published By" line; an "Updated" line may sit just before or just after it.
+- Header: the headline is the first non-blank line; the byline is the first line after
+  it that starts "Published By", "By", "By:", "BY" or "Written by" ("By" forms only
+  within the first 8 lines and only when what follows reads as names: capitalised
+  words joined by "and", "&" or commas; a role such as "Special Correspondent" is
+  dropped). Date lines ("Updated", "Last updated", "Published", "First published",
+  each with a date after ":", "-", "on" or nothing) sit just before or after the
+  byline, or share its line after a "|". The dek is every line between the headline
+  and the first of those lines.
 - Footer: the first "Location :" / "Published :" / "Updated :" / "Tags :" / "Topics :"
   label after which every non-blank line is another label or a value (a bulleted line
   or one of at most 8 words). A value may also follow its label on the same line.
+  A date in the header wins over the footer's.
 - Stray lines: short lines (at most 6 words, no final . ! ?) between the header and
   the first paragraph are page furniture ("Trending", "Listen to this article").
   A few known phrases ("Advertisement", ...) are dropped wherever they appear.
@@ -37,28 +47,20 @@ Heuristics (everything not certain goes into `ImportedStory.report`, by line):
 - Each later line is, in this order of tests:
   1. a read-also link, if its normalised text (after an optional "Also Read:" prefix)
      is the title of an archived article in `titles`;
-  2. an image caption, if it comes right under a heading, has at most 15 words and
-     another block follows it (captions sit between a heading and its text);
+  2. an image caption, if it ends with a photo credit ("(Photo: PTI)", "| Photo
+     Credit: ...", "(Reuters)") or opens with "File photo"; or if it comes right under
+     a heading, has at most 15 words, another block follows it, and it is no quote
+     (no quotation marks, no "said", "told" ...);
   3. a `## ` heading, if it has at most 10 words, no final . ! ? : ; , and another
      block follows it (a short line at the very end stays a paragraph, reported);
-     a title-case line of 7+ words is not a heading but rule 4;
+     or if it is a question of at most 10 words, capitalised and unquoted, between
+     paragraphs ("What to expect from the meeting?"); a title-case line of 7+ words
+     is not a heading but rule 4;
   4. an unmatched read-also candidate, kept as a paragraph and reported, if it looks
      like another story's headline: no final full stop and either title case with
      7+ words or 11+ words, or it carries an "Also Read:" prefix;
   5. a paragraph.
-- Dates: "25 October 2025, 9:28 AM IST", "Oct 25, 2025 09:28 IST", "25 Oct 2025 9:28 am
-  IST", with an optional weekday, "at" or "|" before the time, seconds, "a.m.", and the
-  zone in parentheses. Numeric offsets ("GMT+5:30") are not read. The abbreviation maps
-  to an IANA zone and the offset is the one that zone had at that instant. When the
-  abbreviation names one season of that zone ("EST" in July) the zone's real offset is
-  used and the mismatch reported; in a repeated hour the abbreviation picks the side.
-- Abbreviations (DEFAULT_ZONE_ABBREVIATIONS): "GMT" and "UTC" mean +00:00 all year, so
-  they map to Etc/GMT and UTC, not Europe/London; "IST" is India (the sites this was
-  written for), not Irish or Israel time; "BST" is British Summer Time, not Bangladesh;
-  "PST" is US Pacific, not Pakistan or Philippines; "CST", "AST", "SST" and "ECT" are
-  ambiguous (US Central or China; Atlantic or Arabia; Samoa or Singapore; Ecuador or
-  Eastern Caribbean) and map to None. An unknown or ambiguous abbreviation is a problem
-  unless the caller passes `timezone`, which is then used and reported.
+- Dates and zone abbreviations: see `dates`.
 """
 from __future__ import annotations
 
@@ -67,93 +69,32 @@ import string
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from pathlib import Path
+from typing import Iterator
 
-import yaml
 from slugify import slugify
 
 from dateline.errors import Problem, sorted_problems
 
-DEFAULT_ZONE_ABBREVIATIONS: dict[str, str | None] = {
-    # +00:00 all year: literal offsets, not a city that changes its clocks.
-    "UTC": "UTC",
-    "GMT": "Etc/GMT",
-    "Z": "UTC",
-    # South and East Asia.
-    "IST": "Asia/Kolkata",
-    "PKT": "Asia/Karachi",
-    "NPT": "Asia/Kathmandu",
-    "SLST": "Asia/Colombo",
-    "BDT": "Asia/Dhaka",
-    "ICT": "Asia/Bangkok",
-    "WIB": "Asia/Jakarta",
-    "SGT": "Asia/Singapore",
-    "MYT": "Asia/Kuala_Lumpur",
-    "PHT": "Asia/Manila",
-    "HKT": "Asia/Hong_Kong",
-    "JST": "Asia/Tokyo",
-    "KST": "Asia/Seoul",
-    # West and Central Asia, Africa.
-    "GST": "Asia/Dubai",
-    "AFT": "Asia/Kabul",
-    "IRST": "Asia/Tehran",
-    "MSK": "Europe/Moscow",
-    "WAT": "Africa/Lagos",
-    "CAT": "Africa/Maputo",
-    "EAT": "Africa/Nairobi",
-    "SAST": "Africa/Johannesburg",
-    # Europe.
-    "BST": "Europe/London",
-    "WET": "Europe/Lisbon",
-    "WEST": "Europe/Lisbon",
-    "CET": "Europe/Paris",
-    "CEST": "Europe/Paris",
-    "EET": "Europe/Athens",
-    "EEST": "Europe/Athens",
-    # Americas.
-    "ET": "America/New_York",
-    "EST": "America/New_York",
-    "EDT": "America/New_York",
-    "CT": "America/Chicago",
-    "CDT": "America/Chicago",
-    "MT": "America/Denver",
-    "MST": "America/Denver",
-    "MDT": "America/Denver",
-    "PT": "America/Los_Angeles",
-    "PST": "America/Los_Angeles",
-    "PDT": "America/Los_Angeles",
-    "AKST": "America/Anchorage",
-    "AKDT": "America/Anchorage",
-    "HST": "Pacific/Honolulu",
-    "ADT": "America/Halifax",
-    "NST": "America/St_Johns",
-    "NDT": "America/St_Johns",
-    # Oceania.
-    "AWST": "Australia/Perth",
-    "ACST": "Australia/Adelaide",
-    "ACDT": "Australia/Adelaide",
-    "AEST": "Australia/Sydney",
-    "AEDT": "Australia/Sydney",
-    "NZST": "Pacific/Auckland",
-    "NZDT": "Pacific/Auckland",
-    # Used for more than one zone by newsrooms: the caller must say which.
-    "CST": None,  # US Central Standard Time or China Standard Time
-    "AST": None,  # Atlantic Standard Time or Arabia Standard Time
-    "SST": None,  # Samoa Standard Time or Singapore Standard Time
-    "ECT": None,  # Ecuador Time or Eastern Caribbean Time
-}
+from .dates import DEFAULT_ZONE_ABBREVIATIONS, Stamp, ZoneRules, looks_like_date, read_stamp, zone_option_problems
+from .lines import Line, quoted, split_lines
+from .story import Item, Note, ReadOptions, Story
 
-FRONT_MATTER_KEYS = ("title", "summary", "author", "published", "updated", "location", "timezone")
+__all__ = ["DEFAULT_ZONE_ABBREVIATIONS", "read_pasted_story", "read_text", "normalise_title", "read_dateline"]
 
 
-@dataclass(frozen=True)
-class ImportedStory:
-    slug: str  # from the title
-    published: datetime  # aware
-    front_matter: dict  # keys in FRONT_MATTER_KEYS order; summary/updated/location may be absent
-    markdown: str  # "---\n" + YAML front matter + "---\n\n" + body
-    report: tuple[str, ...]  # every decision the importer was unsure of, by line
+def read_text(path: Path, label: str, options: ReadOptions) -> Iterator[Item]:
+    """The reader for `import --from text`: one pasted story per file."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        yield Problem(label, 0, "encoding", f"invalid UTF-8 at byte offset {error.start}", "save the file as UTF-8")
+        return
+    story, problems = read_pasted_story(text, label, zone_abbreviations=options.zone_abbreviations,
+                                        titles=options.titles, timezone=options.zone if options.zone_given else None)
+    yield from problems
+    if story is not None:
+        yield story
 
 
 _STRAIGHT_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
@@ -175,15 +116,15 @@ def is_edge_punctuation(char: str) -> bool:
     return char in string.punctuation or char.isspace() or unicodedata.category(char).startswith("P")
 
 
-def import_story(
+def read_pasted_story(
     text: str,
     source: str,
     *,
     zone_abbreviations: dict[str, str | None],
     titles: dict[str, str],
     timezone: str | None = None,
-) -> tuple[ImportedStory | None, list[Problem]]:
-    """Turn a pasted story into a Markdown article, or say why it cannot.
+) -> tuple[Story | None, list[Problem]]:
+    """Turn a pasted story into a Story with a Markdown body, or say why it cannot.
 
     `source` is the path shown in problems. `titles` maps the normalised title of each
     archived article to its path relative to content/ ("2025/10/kl-talks.md"), for
@@ -201,7 +142,7 @@ def import_story(
     footer = find_footer(lines, header.body_start)
     dates, date_problems = read_dates(header, footer, lines, source, zones)
     problems += date_problems + zone_option_problems(zones, source)
-    if header.title is None or header.author is None or dates is None:
+    if header.title is None or not header.authors or dates is None:
         return None, sorted_problems(problems)
 
     body = read_body(lines[header.body_start : footer.start])
@@ -220,103 +161,187 @@ def import_story(
     article_folder = f"{published.year:04d}/{published.month:02d}"
     placed = place_story(body.blocks[0], footer)
     rendered = render_blocks(body.blocks, placed.first_paragraph, titles, article_folder)
-    front_matter = build_front_matter(header, dates, placed.location)
     notes = header.notes + footer.notes + dates.notes + body.notes + placed.notes + rendered.notes
-    story = ImportedStory(
-        slug=slug,
+    story = Story(
+        origin=source,
+        title=header.title.text,
+        authors=header.authors,
         published=published,
-        front_matter=front_matter,
-        markdown=render_markdown(front_matter, rendered.markdown_blocks),
-        report=format_report(notes),
+        body="\n\n".join(rendered.markdown_blocks) + "\n",
+        body_format="markdown",
+        timezone=dates.published.zone,
+        updated=dates.updated.when if dates.updated else None,
+        summary=header.summary,
+        location=placed.location,
+        slug=slug,
+        notes=tuple(sorted(set(notes))),
     )
     return story, []
 
 
-# --- lines -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int  # 1-based, as an editor counts
-    text: str  # whitespace collapsed, stripped
-
-
-@dataclass(frozen=True, order=True)
-class Note:
-    """One uncertain decision, shown to the person importing as `line N: message`."""
-
-    line: int
-    message: str
-
-
-def split_lines(text: str) -> list[Line]:
-    """Number the lines; only \\n, \\r\\n and \\r end a line so numbers match an editor."""
-    raw_lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
-    return [Line(number, collapse_whitespace(raw)) for number, raw in enumerate(raw_lines, start=1)]
-
-
-def collapse_whitespace(text: str) -> str:
-    # Pasted pages carry no-break spaces, tabs and U+2028; YAML would fold some of them.
-    return " ".join(re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text).split())
-
-
-def quoted(text: str) -> str:
-    return f"'{text}'"
-
-
-def format_report(notes: tuple[Note, ...]) -> tuple[str, ...]:
-    return tuple(f"line {note.line}: {note.message}" for note in sorted(set(notes)))
-
-
 # --- header ------------------------------------------------------------------------
 
-_AUTHOR_LINE = re.compile(r"^(?:post\s*)?published\s+by\s*:\s*(?P<value>.*)$", re.I)
-# A header "Updated" line always carries its date; a bare "Updated :" is a footer label.
-_UPDATED_LINE = re.compile(r"^(?:last\s+)?updated(?:\s+on)?\s*:\s*(?P<value>\S.*)$", re.I)
+_AUTHOR_LINE = re.compile(
+    r"^(?:(?P<published_by>(?:post\s*)?published\s+by)|(?P<by>written\s+by|by(?=[\s:])))\s*:?\s*(?P<value>.*)$", re.I
+)
+_DATE_LINE = re.compile(
+    r"^(?P<label>(?:last\s+)?updated|first\s+published|published|posted)(?:\s+(?:on|at))?\s*(?P<colon>:\s*)?"
+    r"(?:[\-–—]\s*)?"
+    r"(?P<value>\S.*)$",
+    re.I,
+)
+_SEGMENT_BREAK = re.compile(
+    r"\s+\|\s+(?=(?:last\s+updated|updated|first\s+published|published|posted|written\s+by|by)\b)", re.I
+)
+_BYLINES = ("author", "published_by")
+_BYLINE_WINDOW = 8  # "By ..." is a byline only this close under the headline
+_NAME_PARTICLES = frozenset("de da del della der den di du dos das van von la le bin binti al el ibn y e".split())
+_ROLE_WORDS = frozenset(
+    "correspondent reporter editor writer columnist journalist staff desk bureau contributor analyst".split()
+)
 
 
 @dataclass(frozen=True)
 class Header:
     title: Line | None  # None: the story starts with a label, not a headline
     summary: str  # "" when there is no dek
-    author: Line | None  # the "Published By" line with only the name left; None when absent or empty
+    authors: tuple[str, ...]  # empty when there is no byline or it names nobody
+    author_line: Line | None  # the byline, None when absent
+    published: Line | None  # a header "Published" line with only the date left in its text
     updated: Line | None  # the "Updated" line with only the date left in its text
     body_start: int  # index into the lines where the body (or the footer) begins
     notes: tuple[Note, ...]
 
 
+@dataclass(frozen=True)
+class Segment:
+    index: int  # of the line it is on
+    kind: str  # "author" | "published_by" | "published" | "updated" | "other"
+    line: Line  # its text: the name(s) or the date, label taken off
+
+
+def line_segments(lines: list[Line], index: int, title_index: int) -> list[Segment]:
+    """A header line cut at " | " before a label: "By A | Updated: ..." is two segments."""
+    line = lines[index]
+    segments = []
+    for part in _SEGMENT_BREAK.split(line.text):
+        kind, value = classify_segment(part, within_window=index - title_index <= _BYLINE_WINDOW)
+        segments.append(Segment(index, kind, Line(line.number, value)))
+    return segments
+
+
+def classify_segment(text: str, within_window: bool) -> tuple[str, str]:
+    date = _DATE_LINE.match(text)
+    # "Updated : yesterday" is a date line that fails to read (reported); "Updated daily" is text.
+    if date and (date["colon"] or looks_like_date(date["value"])):
+        label = date["label"].lower()
+        return ("updated" if "updated" in label else "published"), date["value"]
+    author = _AUTHOR_LINE.match(text)
+    if author and author["published_by"]:
+        return "published_by", author["value"].strip()
+    if author and within_window and byline_names(author["value"])[0]:
+        return "author", author["value"].strip()
+    return "other", text
+
+
 def read_header(lines: list[Line], source: str) -> tuple[Header, list[Problem]]:
     first = next(index for index, line in enumerate(lines) if line.text)
-    author_index = next(
-        (index for index in range(first, len(lines)) if _AUTHOR_LINE.match(lines[index].text)), None
-    )
-    updated_index = find_updated_line(lines, first, author_index)
     title = None if is_header_label(lines[first].text) else lines[first]
-    author = None
-    if author_index is not None:
-        author = Line(lines[author_index].number, _AUTHOR_LINE.match(lines[author_index].text)["value"].strip())
-    updated = None
-    if updated_index is not None:
-        updated = Line(lines[updated_index].number, _UPDATED_LINE.match(lines[updated_index].text)["value"])
-    dek = [
-        line for index, line in enumerate(lines[first + 1 : author_index or first], start=first + 1)
-        if line.text and index != updated_index
-    ]
-    notes = ()
+    start = first + 1 if title else first
+    author_index = next(
+        (index for index in range(start, len(lines)) if lines[index].text
+         and any(segment.kind in _BYLINES for segment in line_segments(lines, index, first))), None
+    )
+    header_indexes = header_line_indexes(lines, first, start, author_index)
+    segments = [segment for index in header_indexes for segment in line_segments(lines, index, first)]
+    byline = next((segment for segment in segments if segment.kind in _BYLINES), None)
+    author = byline.line if byline else None
+    published = next((segment.line for segment in segments if segment.kind == "published"), None)
+    updated = next((segment.line for segment in segments if segment.kind == "updated"), None)
+    top = min(header_indexes, default=start)
+    dek = [line for line in lines[start:top] if line.text]
+    notes: list[Note] = []
+    authors: tuple[str, ...] = ()
+    if author is not None and author.text:
+        authors, dropped = byline_names(author.text)
+        if not authors and byline.kind == "published_by":  # the page's own label: take what it names
+            authors = (author.text,)
+        for role in dropped:
+            notes.append(Note(author.number, f"dropped {quoted(role)} from the byline", "byline"))
     if author is not None and not dek:
-        notes = (Note(author.number, "no summary (dek) between the headline and the author line"),)
+        notes.append(Note(author.number, "no summary (dek) between the headline and the author line", "no summary"))
     header = Header(
         title=title,
         summary=" ".join(line.text for line in dek),
-        author=author if author and author.text else None,
+        authors=authors,
+        author_line=author,
+        published=published,
         updated=updated,
-        body_start=max(first, author_index or first, updated_index or first) + 1,
-        notes=notes,
+        body_start=max(header_indexes, default=first) + 1,
+        notes=tuple(notes),
     )
-    return header, header_problems(lines[first], title, author, source)
+    return header, header_problems(lines[first], title, author, authors, source)
 
 
-def header_problems(first_line: Line, title: Line | None, author: Line | None, source: str) -> list[Problem]:
+def header_line_indexes(lines: list[Line], first: int, start: int, author_index: int | None) -> list[int]:
+    """The byline and the date lines right before and after it (blank lines between allowed)."""
+
+    def is_date_line(index: int) -> bool:
+        segments = line_segments(lines, index, first)
+        return all(segment.kind in ("published", "updated") for segment in segments)
+
+    if author_index is None:
+        dated = next((index for index in range(start, len(lines)) if lines[index].text and is_date_line(index)), None)
+        if dated is None:
+            return []
+        indexes = [dated]
+    else:
+        indexes = [author_index]
+        index = author_index - 1
+        while index >= start:
+            if lines[index].text:
+                if not is_date_line(index):
+                    break
+                indexes.insert(0, index)
+            index -= 1
+    index = indexes[-1] + 1
+    while index < len(lines):
+        if lines[index].text:
+            if not is_date_line(index):
+                break
+            indexes.append(index)
+        index += 1
+    return indexes
+
+
+def byline_names(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names, dropped roles) of a byline; no names when it does not read as one."""
+    if not text or final_char(text) in ".!?:;" and not text.endswith((" Jr.", " Sr.")):
+        return (), ()
+    pieces = [piece.strip() for piece in re.split(r",|&|\band\b", text, flags=re.I) if piece.strip()]
+    if text.isupper():  # "BY DANA O'CONNELL" -> "Dana O'Connell"
+        pieces = [re.sub(r"[^\W\d_]+", lambda word: word[0].capitalize(), piece) for piece in pieces]
+    names = [piece for piece in pieces if looks_like_name(piece)]
+    if len(names) != len(pieces) or len(pieces) > 6:
+        return (), ()
+    people = tuple(name for name in names if name.split()[-1].casefold() not in _ROLE_WORDS)
+    if not people:
+        return tuple(names), ()
+    return people, tuple(name for name in names if name not in people)
+
+
+def looks_like_name(piece: str) -> bool:
+    words = piece.split()
+    return (
+        1 <= len(words) <= 5
+        and words[0][0].isupper()
+        and not any(char.isdigit() for char in piece)
+        and all(word[0].isupper() or word.casefold() in _NAME_PARTICLES for word in words)
+    )
+
+
+def header_problems(first_line: Line, title: Line | None, author: Line | None, authors: tuple[str, ...],
+                    source: str) -> list[Problem]:
     problems = []
     if title is None:
         problems.append(
@@ -328,27 +353,21 @@ def header_problems(first_line: Line, title: Line | None, author: Line | None, s
     if author is None:
         problems.append(
             Problem(
-                source, first_line.number, "author", "no 'Published By: <name>' line after the headline",
-                hint="the author line goes between the summary and the date",
+                source, first_line.number, "author", "no byline ('By <name>' or 'Published By: <name>') after the headline",
+                hint="the byline goes between the summary and the date",
             )
         )
     elif not author.text:
-        problems.append(Problem(source, author.number, "author", "'Published By:' has no name after it"))
+        problems.append(Problem(source, author.number, "author", "the byline has no name after it"))
+    elif not authors:
+        problems.append(Problem(source, author.number, "author", f"the byline {quoted(author.text)} names nobody"))
     return problems
 
 
 def is_header_label(text: str) -> bool:
-    return bool(_AUTHOR_LINE.match(text) or _UPDATED_LINE.match(text) or _FOOTER_LABEL.match(text))
-
-
-def find_updated_line(lines: list[Line], first: int, author_index: int | None) -> int | None:
-    """The "Updated" line sits just before or just after the author line (anywhere without one)."""
-    if author_index is None:
-        candidates = list(range(first, len(lines)))
-    else:
-        after_author = next((index for index in range(author_index + 1, len(lines)) if lines[index].text), None)
-        candidates = list(range(first, author_index)) + ([after_author] if after_author is not None else [])
-    return next((index for index in candidates if _UPDATED_LINE.match(lines[index].text)), None)
+    date = _DATE_LINE.match(text)
+    return bool(_AUTHOR_LINE.match(text) or (date and (date["colon"] or looks_like_date(date["value"])))
+                or _FOOTER_LABEL.match(text))
 
 
 # --- footer ------------------------------------------------------------------------
@@ -376,13 +395,13 @@ def find_footer(lines: list[Line], body_start: int) -> Footer:
         if match:
             label = match["label"].lower()
             if label in label_lines:
-                notes.append(Note(line.number, f"second footer label {quoted(match['label'])} ignored"))
+                notes.append(Note(line.number, f"second footer label {quoted(match['label'])} ignored", "footer"))
                 label = ""
                 continue
             label_lines[label] = line
             values[label] = []
             if label in ("tags", "topics"):
-                notes.append(Note(line.number, f"ignored footer {quoted(match['label'])}"))
+                notes.append(Note(line.number, f"ignored footer {quoted(match['label'])}", "footer"))
             line = Line(line.number, match["value"])
         value = _BULLET.sub("", line.text).strip()
         if value and label:
@@ -390,7 +409,8 @@ def find_footer(lines: list[Line], body_start: int) -> Footer:
     for label in ("location", "published", "updated"):
         extra = values.get(label, [])[1:]
         for line in extra:
-            notes.append(Note(line.number, f"more than one footer {label.title()}; ignored {quoted(line.text)}"))
+            notes.append(Note(line.number, f"more than one footer {label.title()}; ignored {quoted(line.text)}",
+                              "footer"))
     return Footer(start, {key: tuple(found) for key, found in values.items()}, label_lines, tuple(notes))
 
 
@@ -412,56 +432,16 @@ def is_footer_value(text: str) -> bool:
 
 # --- dates -------------------------------------------------------------------------
 
-_MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
-    "november": 11, "dec": 12, "december": 12,
-}
-_DATE = re.compile(
-    r"""^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?
-    (?:(?P<day1>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?P<month1>[a-z]{3,9})\.?
-      |(?P<month2>[a-z]{3,9})\.?\s+(?P<day2>[0-9]{1,2})(?:st|nd|rd|th)?)
-    ,?\s+(?P<year>[0-9]{4})
-    \s*(?:,|\||\bat\b|-|–|—)?\s*
-    (?P<hour>[0-9]{1,2})[:.](?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?
-    (?:\s*(?P<meridiem>[ap])\.?\s?m\.?(?![a-z]))?
-    (?:\s*\(?(?P<zone>[a-z]{2,5})\)?)?$""",
-    re.I | re.X,
-)
-_DATE_EXAMPLE = "write it like '25 October 2025, 9:28 AM IST'"
-_EARLIEST_YEAR, _LATEST_YEAR = 1000, 9000  # far enough from datetime's limits to convert
-
-
-@dataclass(frozen=True)
-class ZoneRules:
-    abbreviations: dict  # upper-case abbreviation -> IANA name, or None when ambiguous
-    fallback: str | None  # the --timezone option
-
-
-@dataclass(frozen=True)
-class Stamp:
-    when: datetime  # aware, in `zone`
-    zone: str  # IANA name
-
 
 @dataclass(frozen=True)
 class Dates:
     published: Stamp
-    updated: Stamp | None  # None when absent or the same instant as published
+    updated: Stamp | None  # None when absent, the same instant as published, or earlier
     notes: tuple[Note, ...]
 
 
-@dataclass(frozen=True)
-class WrittenDate:
-    """A date as the page wrote it, before any zone is applied."""
-
-    naive: datetime
-    abbreviation: str  # "" when the text names no zone
-
-
 def read_dates(header: Header, footer: Footer, lines: list[Line], source: str, zones: ZoneRules):
-    """published from the footer, updated from the header (or footer) "Updated" line."""
+    """published from the header or footer "Published" line, updated from an "Updated" line."""
     problems: list[Problem] = []
     notes: list[Note] = []
 
@@ -473,12 +453,16 @@ def read_dates(header: Header, footer: Footer, lines: list[Line], source: str, z
         problems.extend(line_problems)
         return stamp
 
-    published_line = first_value(footer, "published")
+    footer_published = first_value(footer, "published")
     footer_updated = first_value(footer, "updated")
+    published_line = header.published or footer_published
     updated_line = header.updated or footer_updated
-    if header.updated and footer_updated:
-        notes.append(Note(footer_updated.number, "footer Updated ignored; used the one under the author line"))
-    if "published" in footer.label_lines and published_line is None:
+    for label, in_header, in_footer in (("Published", header.published, footer_published),
+                                        ("Updated", header.updated, footer_updated)):
+        if in_header and in_footer:
+            notes.append(Note(in_footer.number, f"footer {label} ignored; used the one under the author line",
+                              "footer"))
+    if "published" in footer.label_lines and footer_published is None and header.published is None:
         label = footer.label_lines["published"]
         problems.append(Problem(source, label.number, "published", "'Published :' has no date after it"))
     if published_line is None and updated_line is None:
@@ -495,14 +479,16 @@ def read_dates(header: Header, footer: Footer, lines: list[Line], source: str, z
     published = stamp_from(published_line, "published")
     updated = stamp_from(updated_line, "updated")
     if published_line is None and updated_line is not None:
-        notes.append(Note(updated_line.number, "no footer Published; used the Updated time as published"))
+        notes.append(Note(updated_line.number, "no footer Published; used the Updated time as published",
+                          "updated used as published"))
         published, updated = updated, None
     if published is None or problems:
         return None, problems
     if updated is not None and updated.when == published.when:
         updated = None
     if updated is not None and updated.when < published.when:
-        notes.append(Note(updated_line.number, "updated is earlier than published"))
+        notes.append(Note(updated_line.number, "updated is earlier than published; left it out", "updated dropped"))
+        updated = None
     return Dates(published, updated, tuple(notes)), problems
 
 
@@ -513,108 +499,6 @@ def first_value(footer: Footer, label: str) -> Line | None:
 
 def last_text_line(lines: list[Line]) -> Line:
     return next(line for line in reversed(lines) if line.text)
-
-
-def read_stamp(line: Line, field: str, source: str, zones: ZoneRules):
-    """(Stamp or None, notes, problems) for one date line."""
-    written, problem = read_written_date(line, field, source)
-    if problem:
-        return None, [], [problem]
-    zone_name, notes, problems = resolve_zone(written.abbreviation, line, field, source, zones)
-    if problems:
-        return None, notes, problems
-    when, zone_notes, problem = localise(written, zone_name, line, field, source)
-    if problem:
-        return None, notes + zone_notes, [problem]
-    return Stamp(when, zone_name), notes + zone_notes, []
-
-
-def read_written_date(line: Line, field: str, source: str) -> tuple[WrittenDate | None, Problem | None]:
-    match = _DATE.match(line.text)
-    month = _MONTHS.get((match["month1"] or match["month2"] or "").lower()) if match else None
-    if month is None:
-        return None, Problem(source, line.number, field, f"cannot read the date {quoted(line.text)}", hint=_DATE_EXAMPLE)
-    year, day = int(match["year"]), int(match["day1"] or match["day2"])
-    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
-    if match["meridiem"]:
-        if not 1 <= hour <= 12:
-            return None, Problem(source, line.number, field, f"{quoted(line.text)}: hour {hour} with AM/PM")
-        hour = hour % 12 + (12 if match["meridiem"].lower() == "p" else 0)
-    if not _EARLIEST_YEAR <= year <= _LATEST_YEAR:
-        return None, Problem(source, line.number, field, f"{quoted(line.text)}: year {year} is out of range")
-    try:
-        naive = datetime(year, month, day, hour, minute, second)
-    except ValueError as error:
-        return None, Problem(source, line.number, field, f"{quoted(line.text)} is not a real time: {error}")
-    return WrittenDate(naive, (match["zone"] or "").upper()), None
-
-
-def resolve_zone(abbreviation: str, line: Line, field: str, source: str, zones: ZoneRules):
-    """(IANA name or None, notes, problems): the zone the abbreviation stands for here."""
-    known = abbreviation in zones.abbreviations
-    mapped = zones.abbreviations.get(abbreviation)
-    if mapped is not None:
-        if load_zone(mapped) is None:
-            message = f"zone abbreviation {quoted(abbreviation)} maps to unknown IANA zone {quoted(mapped)}"
-            return None, [], [Problem(source, line.number, field, message)]
-        return mapped, [], []
-    if not abbreviation:
-        reason = "no time zone"
-    elif known:
-        reason = f"ambiguous time zone abbreviation {quoted(abbreviation)}"
-    else:
-        reason = f"unknown time zone abbreviation {quoted(abbreviation)}"
-    if zones.fallback is not None and load_zone(zones.fallback) is not None:
-        return zones.fallback, [Note(line.number, f"{reason}; used --timezone {zones.fallback}")], []
-    hint = "pass --timezone with the IANA zone it means here, e.g. --timezone Asia/Kolkata"
-    return None, [], [Problem(source, line.number, field, f"{reason} in {quoted(line.text)}", hint=hint)]
-
-
-def zone_option_problems(zones: ZoneRules, source: str) -> list[Problem]:
-    if zones.fallback is None or load_zone(zones.fallback) is not None:
-        return []
-    return [Problem(source, 0, "timezone", f"unknown IANA time zone {quoted(zones.fallback)}", hint="e.g. Asia/Kolkata")]
-
-
-def load_zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def localise(written: WrittenDate, zone_name: str, line: Line, field: str, source: str):
-    """(aware datetime or None, notes, problem): the wall time read in the zone's rules."""
-    zone = load_zone(zone_name)
-    earlier = written.naive.replace(tzinfo=zone, fold=0)
-    later = written.naive.replace(tzinfo=zone, fold=1)
-    if earlier.utcoffset() == later.utcoffset():
-        return earlier, season_notes(earlier, written.abbreviation, zone_name, line), None
-    round_trip = earlier.astimezone(dt_timezone.utc).astimezone(zone).replace(tzinfo=None)
-    if round_trip != written.naive:
-        message = f"{quoted(line.text)} does not exist in {zone_name}: the clocks skipped that hour"
-        return None, [], Problem(source, line.number, field, message)
-    # The hour happened twice; "EDT"/"EST" say which, "ET" cannot.
-    if later.tzname() == written.abbreviation:
-        return later, [], None
-    if earlier.tzname() == written.abbreviation:
-        return earlier, [], None
-    message = f"{quoted(line.text)} happened twice in {zone_name}; used the earlier ({earlier.tzname()})"
-    note = Note(line.number, message)
-    return earlier, [note], None
-
-
-def season_notes(when: datetime, abbreviation: str, zone_name: str, line: Line) -> list[Note]:
-    """Report "EST" written in July: the zone's real offset is used, which the page may not mean."""
-    names_that_year = {
-        datetime(when.year, month, 1, tzinfo=when.tzinfo).tzname() for month in (1, 7)
-    }
-    actual = when.tzname()
-    if abbreviation not in names_that_year or actual == abbreviation:
-        return []
-    offset = when.isoformat()[-6:]
-    message = f"{abbreviation} written but {zone_name} is on {actual} then; used {offset}"
-    return [Note(line.number, message)]
 
 
 # --- body --------------------------------------------------------------------------
@@ -645,7 +529,7 @@ def read_body(lines: list[Line]) -> Body:
             continue
         before_first_paragraph = not kept
         if is_page_noise(line.text) or (before_first_paragraph and is_stray(line.text)):
-            notes.append(Note(line.number, f"dropped stray line {quoted(line.text)}"))
+            notes.append(Note(line.number, f"dropped stray line {quoted(line.text)}", "stray line dropped"))
         else:
             kept.append(line)
     return Body(tuple(kept), tuple(notes))
@@ -713,20 +597,21 @@ def place_story(first_block: Line, footer: Footer) -> Placed:
     paragraph = dateline.rest if dateline else first_block.text
     notes = []
     if dateline is None:
-        notes.append(Note(first_block.number, "no dateline at the start of the first paragraph"))
+        notes.append(Note(first_block.number, "no dateline at the start of the first paragraph", "location"))
     if footer_location is not None:
         if dateline and comparable_place(dateline.place) != comparable_place(footer_location.text):
             message = (
                 f"dateline {quoted(dateline.place)} differs from footer Location "
                 f"{quoted(footer_location.text)}; used the footer"
             )
-            notes.append(Note(first_block.number, message))
+            notes.append(Note(first_block.number, message, "location"))
         return Placed(footer_location.text, paragraph, tuple(notes))
     if dateline is None:
-        notes.append(Note(first_block.number, "no location: no footer Location and no dateline"))
+        notes.append(Note(first_block.number, "no location: no footer Location and no dateline", "location"))
         return Placed("", paragraph, tuple(notes))
     location = capitalise_place(dateline.place)
-    notes.append(Note(first_block.number, f"no footer Location; took {quoted(location)} from the dateline"))
+    notes.append(Note(first_block.number, f"no footer Location; took {quoted(location)} from the dateline",
+                      "location"))
     return Placed(location, paragraph, tuple(notes))
 
 
@@ -751,6 +636,18 @@ _HEADING_MAX_WORDS = 10
 _CAPTION_MAX_WORDS = 15
 _HEADLINE_MIN_WORDS = 7  # a title-case line this long reads as another story's headline
 _LONG_LINE_WORDS = 11  # an unpunctuated line this long is no heading
+_CREDIT_CAPTION_MAX_WORDS = 40
+_QUOTE_MARKS = re.compile(r"[\"“”„«»]|^['‘]|['’]$")
+_SPEECH = re.compile(r"\b(?:said|says|told|asked|added|according to)\b", re.I)
+_AGENCIES = r"pti|ani|ians|reuters|ap|afp|getty(?:\s+images)?|ap\s+photo[^)]*|file|representational(?:\s+image)?"
+_PHOTO_CREDIT = re.compile(
+    rf"""(?:\((?:(?:photo|image|picture|pic|credit)s?(?:\s+credit)?\s*[:/]\s*[^()]+|{_AGENCIES}|file\s+photo)\)
+        |[|]\s*(?:photo|image|picture)(?:\s+credit)?\s*:?.*
+        |\b(?:photo|image|picture)(?:\s+credit)?\s*:\s*[^\s.][^.]{{0,60}}
+        )\s*$""",
+    re.I | re.X,
+)
+_FILE_PHOTO = re.compile(r"^(?:a\s+)?file\s+(?:photo|picture|image)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -770,9 +667,13 @@ def render_blocks(blocks: tuple[Line, ...], first_paragraph: str, titles: dict, 
         kind, markdown, note = render_block(line, previous_kind, has_next, known_titles, article_folder)
         rendered.append(markdown)
         if note:
-            notes.append(Note(line.number, note))
+            notes.append(Note(line.number, note, _NOTE_KINDS[kind]))
         previous_kind = kind
     return Rendered(tuple(rendered), tuple(notes))
+
+
+_NOTE_KINDS = {"read_also": "read-also link", "paragraph": "kept as a paragraph", "caption": "caption",
+               "heading": "heading"}
 
 
 def render_block(line: Line, previous_kind: str, has_next: bool, known_titles: dict, article_folder: str):
@@ -787,9 +688,9 @@ def render_block(line: Line, previous_kind: str, has_next: bool, known_titles: d
         return "read_also", markdown, f"linked read-also {quoted(headline)} to {target}"
     if headline != text:
         return "paragraph", escape_markdown(text), unmatched_note(text)
-    if previous_kind == "heading" and has_next and looks_like_caption(text):
+    if has_credit(text) or (previous_kind == "heading" and has_next and looks_like_caption(text)):
         return "caption", f"*{escape_inline(text)}*", f"made an image caption: {quoted(text)}"
-    if looks_like_heading(text):
+    if looks_like_heading(text) or (previous_kind != "heading" and has_next and looks_like_question_heading(text)):
         if has_next:
             return "heading", f"## {escape_heading(text)}", f"made a heading: {quoted(text)}"
         return "paragraph", escape_markdown(text), f"kept short last line as a paragraph: {quoted(text)}"
@@ -823,7 +724,30 @@ def looks_like_headline(text: str) -> bool:
 
 
 def looks_like_caption(text: str) -> bool:
-    return word_count(text) <= _CAPTION_MAX_WORDS and final_char(text) not in ":;,"
+    """A short line under a heading, unless it is a quote: captions describe, quotes are said."""
+    return (
+        word_count(text) <= _CAPTION_MAX_WORDS
+        and final_char(text) not in ":;,"
+        and not _QUOTE_MARKS.search(text)
+        and not _SPEECH.search(text)
+    )
+
+
+def has_credit(text: str) -> bool:
+    """A photo caption as pages print it: with a credit ("(Photo: PTI)", "| Photo Credit: ...")
+    or opening with "File photo"."""
+    return word_count(text) <= _CREDIT_CAPTION_MAX_WORDS and bool(_PHOTO_CREDIT.search(text) or _FILE_PHOTO.match(text))
+
+
+def looks_like_question_heading(text: str) -> bool:
+    """ "What to expect from the meeting?": a short question standing between paragraphs.
+    A quoted question is speech, not a heading."""
+    return (
+        word_count(text) <= _HEADING_MAX_WORDS
+        and text.endswith("?")
+        and text[0].isupper()
+        and not _QUOTE_MARKS.search(text)
+    )
 
 
 def is_title_case(text: str) -> bool:
@@ -877,26 +801,3 @@ def escape_markdown(text: str) -> str:
         end = match.end()
         return escaped[:end] + "\\" + escaped[end:]
     return "\\" + escaped
-
-
-# --- output ------------------------------------------------------------------------
-
-
-def build_front_matter(header: Header, dates: Dates, location: str) -> dict:
-    values = {
-        "title": header.title.text,
-        "summary": header.summary,
-        "author": header.author.text,
-        "published": dates.published.when.isoformat(),
-        "updated": dates.updated.when.isoformat() if dates.updated else "",
-        "location": location,
-        "timezone": dates.published.zone,
-    }
-    return {key: values[key] for key in FRONT_MATTER_KEYS if values[key]}
-
-
-def render_markdown(front_matter: dict, markdown_blocks: tuple[str, ...]) -> str:
-    # safe_dump quotes whatever YAML would misread: NO, 1.10, "a: b", ISO dates.
-    front = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=1000)
-    return "---\n" + front + "---\n\n" + "\n\n".join(markdown_blocks) + "\n"
-
