@@ -5,14 +5,16 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problem
-from .urls import base_url_problem, normalise_base_url, permalink_problem
+from .urls import base_url_problem, image_problem, normalise_base_url, permalink_problem
 from .yamltext import YamlProblem, load_text_yaml
 
 CONFIG_FILE = "site.yaml"
 DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
+DEFAULT_IMAGE = "/logo.png"     # the theme's logo (plan.PUBLISHER_LOGO), in its static files
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class SiteConfig:
     feed_content: str = "main"      # "main": full text in the main feeds only; "all": in every feed
     permalink: str = DEFAULT_PERMALINK
     copyright: str = ""
+    # The picture link previews show for pages without one of their own
+    # (og:image): a site path or an http(s) URL. The theme's logo by default.
+    image: str = DEFAULT_IMAGE
     search: bool = True             # build the Pagefind search index and /search/
     sanitize: bool = False          # strip scripts, event handlers, javascript: URLs from every body
     timezones: dict = field(default_factory=dict, hash=False, compare=True)  # importer: abbreviation -> IANA zone
@@ -67,6 +72,7 @@ _KEYS = {
     "feed_content": ("text", False),
     "permalink": ("text", False),
     "copyright": ("text", False),
+    "image": ("text", False),
     "search": ("bool", False),
     "sanitize": ("bool", False),
     "timezones": ("mapping", False),
@@ -105,6 +111,7 @@ _LANGUAGE_TAG = re.compile(r"""
 
 def is_language_tag(text: str) -> bool:
     return _LANGUAGE_TAG.fullmatch(text) is not None
+
 
 
 def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[SiteConfig | None, list[Problem]]:
@@ -169,6 +176,13 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
         if not isinstance(zone, str) or not is_valid_zone(zone):
             problems.append(Problem(path_label, line_of("timezones"), "timezones",
                                     f"{abbreviation}: {zone!r} is not an IANA time zone"))
+    if "image" in values:
+        why = image_problem(values["image"])
+        if why:
+            problems.append(Problem(path_label, line_of("image"), "image", f"{values['image']!r} {why}",
+                                    "use a path such as /media/share.png or an https:// URL"))
+        elif not urlsplit(values["image"]).scheme:
+            values["image"] = "/" + values["image"].lstrip("/")   # a site path, as articles' images are read
     if values.get("feed_content", "main") not in ("main", "all"):
         problems.append(Problem(path_label, line_of("feed_content"), "feed_content",
                                 f"expected main or all, got {values['feed_content']!r}"))

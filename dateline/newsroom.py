@@ -71,11 +71,14 @@ def archive_titles(config: SiteConfig) -> dict[str, str]:
 
 
 def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
-    """What `check` adds to the build's errors: missing local images, duplicate
-    titles, articles with no summary and placeholder text left from `new`
-    (warnings; errors with --strict)."""
+    """What `check` adds to the build's errors: missing local images (the site's
+    link-preview `image` and heroes), duplicate titles, articles with no summary
+    and placeholder text left from `new` (warnings; errors with --strict)."""
     static = find_static_files(config.static_dirs)
     warnings: list[Problem] = []
+    if config.image.startswith("/") and config.image not in static:
+        warnings.append(Problem("site.yaml", 0, "image",
+                                f"{config.image} is not in static/ or the theme's static files", warning=True))
     seen_titles: dict[str, str] = {}
     for article in sorted(archive.articles, key=lambda a: a.source):
         line = article.key_lines.get

@@ -32,6 +32,7 @@ from .urls import SiteUrls
 
 TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
              "search.html", "search.js")
+PUBLISHER_LOGO = "/logo.png"    # the theme's, 512 px square; a site's static/logo.png replaces it
 KIND_TITLES = {"author": "Authors", "tag": "Topics", "section": "Sections", "location": "Places"}
 KIND_LABELS = {"author": "Stories by", "tag": "Topic:", "section": "Section:", "location": "Dateline:"}
 
@@ -106,7 +107,7 @@ def code_version() -> str:
 # template) or through a few jobs that add them to their own keys (`description`:
 # the front page and feeds).
 PLANNED_SETTINGS = ("title", "language", "timezone", "per_page", "feed_items", "feed_content", "permalink", "search",
-                    "extra")
+                    "image", "extra")
 
 
 def site_key(config: SiteConfig, urls: SiteUrls, drafts: bool) -> str:
@@ -152,11 +153,20 @@ class Planner:
         return {t: by_source[t].url for t in self.body_links.get(article.body_key, ()) if t in by_source}
 
     def image_url(self, article: Article, absolute: bool) -> str:
-        if not article.image:
+        return self.picture_url(article.image, absolute) if article.image else ""
+
+    def share_image(self, article: Article) -> str:
+        """The hero as the link-preview picture, unless it is an SVG, which the
+        sites that draw previews do not show (the site's `image` stands in)."""
+        if not article.image or urlsplit(article.image).path.lower().endswith(".svg"):
             return ""
-        if urlsplit(article.image).scheme:
-            return article.image
-        path = article.image if article.image.startswith("/") else "/" + article.image
+        return self.image_url(article, absolute=True)
+
+    def picture_url(self, image: str, absolute: bool) -> str:
+        """A picture's address: a URL as it is, a site path with the base path in front."""
+        if urlsplit(image).scheme:
+            return image
+        path = image if image.startswith("/") else "/" + image
         return self.urls.absolute(path) if absolute else self.urls.link(path)
 
     def profile(self, name: str) -> AuthorProfile | None:
@@ -185,15 +195,38 @@ class Planner:
 
     @functools.cached_property
     def publisher(self) -> dict:
+        # A raster logo: search engines take no SVG here and want one at least 112 px wide.
         return {"@type": "Organization", "name": self.config.title, "url": self.urls.absolute("/"),
-                "logo": {"@type": "ImageObject", "url": self.urls.absolute("/favicon.svg")}}
+                "logo": {"@type": "ImageObject", "url": self.urls.absolute(PUBLISHER_LOGO)}}
+
+    @functools.cached_property
+    def site_image(self) -> str:
+        return self.picture_url(self.config.image, absolute=True)
 
     def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
-             feeds=None, json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
+             image_alt: str = "", og_article=(), feeds=None, json_ld=None, breadcrumbs=(),
+             noindex: bool = False) -> dict:
+        """What base.html puts in <head>. A page without a picture of its own
+        shows the site's `image` in link previews, as a small card."""
         return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
-                "og_type": og_type, "image": image, "feeds": tuple(feeds or ()) + self.home_feeds,
+                "og_type": og_type, "image": image or self.site_image,
+                "image_alt": image_alt if image else self.config.title,
+                "card": "summary_large_image" if image else "summary", "og_article": tuple(og_article),
+                "feeds": tuple(feeds or ()) + self.home_feeds,
                 "json_ld": json_ld_text(json_ld) if json_ld else "", "breadcrumbs": tuple(breadcrumbs),
                 "noindex": noindex}
+
+    def og_article(self, article: Article) -> tuple[tuple[str, str], ...]:
+        """OpenGraph's article properties, in the order the protocol lists them:
+        (property, content) pairs, one per author and tag."""
+        pairs = [("article:published_time", article.published.isoformat()),
+                 ("article:modified_time", article.last_modified.isoformat())]
+        pairs += [("article:author", self.urls.absolute(term_path("author", term_slug(name))))
+                  for name in article.authors]
+        if article.section:
+            pairs.append(("article:section", article.section))
+        pairs += [("article:tag", tag) for tag in article.tags]
+        return tuple(pairs)
 
     # -- the plan --------------------------------------------------------------
     def jobs(self) -> list[PageJob]:
@@ -241,8 +274,8 @@ class Planner:
             "article": article, "newer": newer, "older": older, "related": related,
             "image_src": self.image_url(article, absolute=False), "image_size": image_size,
             "meta": self.meta(title=article.title, description=article.summary, path=article.url,
-                              og_type="article", image=self.image_url(article, absolute=True),
-                              json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
+                              og_type="article", image=self.share_image(article),
+                              image_alt=article.image_alt, og_article=self.og_article(article), json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
         }
         return PageSource(context, (article.body_key, targets))
 
@@ -406,7 +439,8 @@ class Planner:
                         fixed(context), lastmod=newest_change(self.archive.articles))
 
     def not_found_job(self) -> PageJob:
-        context = {"meta": self.meta(title="Page not found", description="", path="", noindex=True)}
+        context = {"meta": self.meta(title="Page not found", path="", noindex=True,
+                                     description=f"There is no page at this address on {self.config.title}.")}
         return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed(context))
 
     def search_jobs(self) -> list[PageJob]:

@@ -12,14 +12,49 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "September", "October", "November", "December")
 
 
+# Zones the tz database names only by their offset ("+08", "-04") but whose
+# readers know a name for them: zone -> {UTC offset in minutes: abbreviation}.
+# Keyed by offset so that a time from before a zone changed its offset (Kuala
+# Lumpur before 1982, Sao Paulo's old summer time) never gets a name that was
+# not in use then. Names that mean another zone to most readers (Dhaka's "BST",
+# Riyadh's "AST") are left out: those zones keep "UTC+6", "UTC+3".
+COMMON_ZONE_ABBREVIATIONS: dict[str, dict[int, str]] = {
+    "Asia/Singapore": {480: "SGT"},
+    "Asia/Kuala_Lumpur": {480: "MYT"},
+    "Asia/Bangkok": {420: "ICT"},
+    "Asia/Ho_Chi_Minh": {420: "ICT"},
+    "Asia/Yangon": {390: "MMT"},
+    "Asia/Kathmandu": {345: "NPT"},
+    "Asia/Colombo": {330: "SLST"},
+    "Asia/Tashkent": {300: "UZT"},
+    "Asia/Kabul": {270: "AFT"},
+    "Asia/Dubai": {240: "GST"},
+    "Asia/Muscat": {240: "GST"},
+    "Asia/Tehran": {210: "IRST", 270: "IRDT"},
+    "Europe/Istanbul": {180: "TRT"},
+    "America/Sao_Paulo": {-180: "BRT", -120: "BRST"},
+    "America/Argentina/Buenos_Aires": {-180: "ART"},
+    "America/Montevideo": {-180: "UYT"},
+    "America/Santiago": {-240: "CLT", -180: "CLST"},
+    "America/Caracas": {-240: "VET"},
+    "America/La_Paz": {-240: "BOT"},
+    "America/Bogota": {-300: "COT"},
+    "America/Lima": {-300: "PET"},
+}
+
+
 def zone_label(local: datetime) -> str:
-    """The zone abbreviation readers know ("IST", "EDT"); zones without one
-    (the tz database writes "+08") are shown as "UTC+8" or "UTC+5:45"."""
+    """The zone abbreviation readers know ("IST", "EDT", "MYT"); a time with
+    no zone name (a fixed offset, or a zone with none known) is shown as
+    "UTC+8" or "UTC+5:45"."""
     name = local.tzname() or ""
     if name and name[0] not in "+-" and not name.startswith("UTC+") and not name.startswith("UTC-"):
         return name
     offset = local.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    common = COMMON_ZONE_ABBREVIATIONS.get(getattr(local.tzinfo, "key", ""), {}).get(minutes)
+    if common:
+        return common
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

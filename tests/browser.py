@@ -4,10 +4,12 @@ headless Chromium driven by Selenium (Debian's chromium + chromium-driver,
 installed by .ci/run)."""
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,9 +21,15 @@ class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
 
     prefix = "/"
     failures: list[str]
+    slow: tuple[str, ...] = ()     # paths answered only after SLOW_SECONDS
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] in self.slow:
+            time.sleep(SLOW_SECONDS)
+        super().do_GET()
 
     def translate_path(self, path):
         if not path.startswith(self.prefix):
@@ -43,11 +51,16 @@ class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
+# Long enough that a deferred script on a slow path runs well after the first paint.
+SLOW_SECONDS = 0.6
+
+
 @contextmanager
-def static_host(directory: Path, prefix: str = "/"):
-    """Yield (base URL, failures list) for a server on 127.0.0.1 with a free port."""
+def static_host(directory: Path, prefix: str = "/", slow: tuple[str, ...] = ()):
+    """Yield (base URL, failures list) for a server on 127.0.0.1 with a free port.
+    Requests for the site paths in `slow` (e.g. "/news/js/search.js") are answered late."""
     failures: list[str] = []
-    handler = type("Handler", (StaticHostHandler,), {"prefix": prefix, "failures": failures})
+    handler = type("Handler", (StaticHostHandler,), {"prefix": prefix, "failures": failures, "slow": tuple(slow)})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -84,3 +97,32 @@ def driver(tmp_path_factory):
     browser = chromium_driver(tmp_path_factory.mktemp("chromium"))
     yield browser
     browser.quit()
+
+
+def emulate_media(driver, media: str = "", color_scheme: str = "light") -> None:
+    """Emulate a media type ("print", or "" for the screen) and prefers-color-scheme."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "media": media, "features": [{"name": "prefers-color-scheme", "value": color_scheme}]})
+
+
+def save_full_page_screenshot(driver, path: Path) -> None:
+    """A PNG of the whole page at the window's width, not just the first screen."""
+    width, height = driver.execute_script(
+        "return [window.innerWidth, Math.ceil(document.documentElement.scrollHeight)]")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def force_pseudo_state(driver, selector: str, states: list[str]) -> int:
+    """Make every element matching `selector` match :hover, :focus-visible, ... as if
+    the reader pointed at it or tabbed to it (DevTools' "force state"). Returns the count."""
+    driver.execute_cdp_cmd("DOM.enable", {})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = driver.execute_cdp_cmd("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+    for node in nodes:
+        driver.execute_cdp_cmd("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": states})
+    return len(nodes)

@@ -57,7 +57,7 @@ def test_article_page_shows_headline_byline_dateline_and_times(sample_build):
     assert text_of(find(byline, ".//h:span[@class='dateline']")[0]) == "Kuala Lumpur"
     published = find(byline, "h:time")[0]
     assert published.get("datetime") == "2025-09-09T09:40:00+08:00"
-    assert text_of(published) == "9 September 2025, 9:40 AM UTC+8"
+    assert text_of(published) == "9 September 2025, 9:40 AM MYT"
     updated = find(page, ".//h:p[@class='updated']/h:time")[0]
     assert updated.get("datetime") == "2025-09-09T16:20:00+08:00"
     assert find(page, ".//h:figure[@class='hero']/h:img")[0].get("width") == "1200"

@@ -562,7 +562,8 @@ def crawl(site: Path, prefix: str) -> tuple[set[str], list[str]]:
             links: list[str] = []
             if kind == "text/html":
                 doc = lxml.html.fromstring(body)
-                links = doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src")
+                links = doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src"
+                                  " | //meta[@property='og:image']/@content")
                 links += [c.split("url=", 1)[1] for c in doc.xpath("//meta[@http-equiv='refresh']/@content")]
             elif url.endswith("sitemap.xml"):
                 links = [loc.text for loc in ElementTree.fromstring(body).iter(SM + "loc")]
