@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .archive import Archive, build_archive, related_articles
@@ -43,12 +44,18 @@ from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
 
 CHUNK = 64
+# "Now" for a build that is given no clock: the end of time, so every article
+# is due. The command line always passes the real (or pinned) time.
+EVERYTHING_DUE = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     out_dir: Path
     drafts: bool = False
+    # The build's "now": articles published later are scheduled (embargoed)
+    # and left out like drafts. Read from the clock only at the edge (cli).
+    now: datetime = EVERYTHING_DUE
     jobs: int = 1
     use_cache: bool = True
     # Told (stage, done, total) as long stages advance; the CLI draws a progress
@@ -80,6 +87,7 @@ class BuildReport:
     cache_discarded: bool
     written_paths: tuple[str, ...]
     search: SearchIndex | None = None
+    scheduled: tuple[Article, ...] = ()     # embargoed stories left out, the next one due first
 
 
 # -- stage 2: articles --------------------------------------------------------
@@ -231,29 +239,64 @@ def _line_of_link(root: Path, article: Article, target: str) -> int:
 
 
 def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, drafts_left_out: set[str],
-                  root: Path, failed: dict[str, Problem] | None = None) -> list[Problem]:
-    """Links to articles that are missing, left out as drafts, or outside content/.
-    `links`: body key -> the content paths that body links to; `failed`: content
-    path -> the first problem of a file that exists but did not load, named
-    instead of saying it does not exist."""
+                  root: Path, failed: dict[str, Problem] | None = None, scheduled=()) -> list[Problem]:
+    """Links to articles that are missing, left out as drafts, still embargoed,
+    or outside content/. `links`: body key -> the content paths that body links
+    to; `failed`: content path -> the first problem of a file that exists but
+    did not load, named instead of saying it does not exist.
+
+    `articles` are those built; `scheduled` those embargoed until later. A
+    built page must not point at an embargoed one. A scheduled story's links
+    are checked too (it goes live unattended): it may point at a story that
+    is out by the time it is, never at one due after it."""
     failed = failed or {}
     by_source = {a.content_path for a in articles}
+    embargoed = {a.content_path: a for a in scheduled}
     problems = []
-    for article in articles:
+    for article in (*articles, *scheduled):
         for target in links.get(article.body_key, ()):
             if target in by_source:
                 continue
+            later = embargoed.get(target)
+            if later is not None and article.content_path in embargoed and later.published <= article.published:
+                continue
             line = link_lines.get(article.body_key, {}).get(target) or _line_of_link(root, article, target)
+            hint = ""
             if target.startswith("../"):
                 message = f"link to {target} points outside content/"
+            elif later is not None:
+                message = f"link to content/{target}, which is embargoed until {later.published.isoformat()}"
+                if article.content_path in embargoed:
+                    message += f", after this story goes live ({article.published.isoformat()})"
+                hint = "publish the linked story first, or add the link once it is out"
             elif target in drafts_left_out:
                 message = f"link to content/{target}, a draft left out of this build"
             elif target in failed:
                 message = f"link to content/{target}, which has an error of its own: {replace(failed[target], hint='')}"
             else:
                 message = f"link to content/{target}, which does not exist"
-            problems.append(Problem(article.source, line, "body", message))
+            problems.append(Problem(article.source, line, "body", message, hint))
     return problems
+
+
+def scheduled_stories(articles, now: datetime) -> tuple[Article, ...]:
+    """The articles not yet due at `now` (drafts aside), the next one due first."""
+    return tuple(sorted((a for a in articles if a.published > now and not a.draft),
+                        key=lambda a: (a.published_seconds, a.source)))
+
+
+def scheduled_summary(scheduled: tuple[Article, ...], now: datetime) -> str:
+    """"2 scheduled, next: content/x.md due 2025-10-25T09:30:00+05:30 (in 3 h 5 min)",
+    or "" when none waits: what a cron job needs to rebuild on time."""
+    if not scheduled:
+        return ""
+    first = scheduled[0]
+    minutes = max(0, int((first.published - now).total_seconds() + 59) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    wait = " ".join(f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if value)
+    return (f"{len(scheduled):,} scheduled, next: {first.source} due {first.published.isoformat()} "
+            f"(in {wait or '0 min'})")
 
 
 # -- stages 1-4 ------------------------------------------------------------------
@@ -265,30 +308,39 @@ class Checked:
     markdown_rendered: int
     digests: dict[str, str]     # source path -> digest of its path, bytes and the parse settings
     body_links: dict[str, tuple[str, ...]]   # body key -> content paths it links to
+    scheduled: tuple[Article, ...]  # embargoed: published after the build's "now", next due first
+    body_keys: frozenset[str]       # every article's rendered body, left-out ones included
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
-    """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
-    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
-                                                                      options.start_method)
-    drafts = {a.content_path for a in articles if a.draft}
-    if not options.drafts:
-        articles = [a for a in articles if not a.draft]
+    """Stages 1-4: everything the build would reject, raised as BuildError; writes no site.
+
+    Drafts, and articles whose `published` is after `options.now` (scheduled,
+    or embargoed), are left out unless `options.drafts` (a preview)."""
+    loaded, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
+                                                                    options.start_method)
+    if options.drafts:
+        articles, scheduled, drafts = loaded, (), set()
     else:
-        drafts = set()
-    body_links = store.links_of(a.body_key for a in articles)   # read once: planning needs them too
+        scheduled = scheduled_stories(loaded, options.now)
+        waiting = {a.source for a in scheduled}
+        articles = [a for a in loaded if not a.draft and a.source not in waiting]
+        drafts = {a.content_path for a in loaded if a.draft}
+    # read once: planning needs them too
+    body_links = store.links_of(a.body_key for a in (*articles, *scheduled))
     failed: dict[str, Problem] = {}
     for problem in sorted_problems(problems):
         if not problem.warning and problem.path.startswith("content/"):
             failed.setdefault(problem.path.removeprefix("content/"), problem)
-    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed)
+    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed, scheduled)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
     if problems:
         store.commit()
         raise BuildError(problems)
     store.commit()
-    return Checked(archive, len(articles), rendered, digests, body_links)
+    return Checked(archive, len(articles), rendered, digests, body_links, scheduled,
+                   frozenset(a.body_key for a in loaded))
 
 
 def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
@@ -485,9 +537,10 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
         # Nothing this site is made from changed and site/ is as we left it.
         return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
-                           rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
-                           cache_discarded=False, written_paths=(),
-                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
+                           rendered=0, written=0, unchanged=last["files"], removed=0,
+                           markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
+                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
+                           scheduled=checked.scheduled)
     jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
                             checked.digests, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
@@ -503,12 +556,14 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     store.set_meta(state_name, json.dumps({
         "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
         "search": [search.files, search.bytes] if search else None}, sort_keys=True))
-    store.prune_markup({a.body_key for a in checked.archive.articles})
+    # Drafts' and scheduled stories' bodies are kept too: the build that
+    # publishes one (the moment it is due) need not convert it again.
+    store.prune_markup(checked.body_keys)
     store.commit()
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths), search=search)
+                       written_paths=tuple(stats.written_paths), search=search, scheduled=checked.scheduled)
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
