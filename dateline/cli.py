@@ -96,8 +96,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
 def _check_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{prog} check", description=(
         "Check the archive without writing site/: everything the build would reject (templates included: "
-        "a sample page of each kind is rendered in memory), plus missing image files, duplicate headlines, "
-        "articles with no summary and placeholder text left from `new` (warnings). Exit 0 only when clean."))
+        "a sample page of each kind is rendered in memory; missing or broken images too), plus duplicate "
+        "headlines, articles with no summary and placeholder text left from `new` (warnings). "
+        "Exit 0 only when clean."))
     _common(parser)
     _build_options(parser, out=False)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -479,7 +480,8 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
               f"in {seconds:.1f} s: {report.rendered:,} rendered, {report.written:,} written, "
-              f"{report.unchanged:,} unchanged, {report.removed:,} removed{_search_summary(report.search)}"
+              f"{report.unchanged:,} unchanged, {report.removed:,} removed{_photo_summary(report.photos_resized)}"
+              f"{_search_summary(report.search)}"
               f"{_scheduled(report.scheduled, now)} -> {_shown(out_dir)}")
     return EXIT_OK
 
@@ -551,6 +553,10 @@ def _search_summary(search) -> str:
         return ""
     state = "rebuilt" if search.rebuilt else "unchanged"
     return f"; search index {state} in {search.seconds:.1f} s ({search.files:,} files, {search.bytes / 1e6:.1f} MB)"
+
+
+def _photo_summary(resized: int) -> str:
+    return f", {resized:,} photo{'s' if resized != 1 else ''} resized" if resized else ""
 
 
 def _scheduled(scheduled, now: datetime) -> str:

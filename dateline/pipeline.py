@@ -28,14 +28,16 @@ from .archive import Archive, build_archive, related_articles
 from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
-from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
+from .content import file_digest, find_sources, find_static_files, read_bytes, read_source
 from .errors import BuildError, Problem, UsageError, sorted_problems
+from .images import body_images
 from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
 from .lock import output_lock, project_lock
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreign_files, foreign_message, is_marked,
                      output_problem, spare_folder)
 from .pages import make_environment, template_fingerprints
+from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photos
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
@@ -88,6 +90,7 @@ class BuildReport:
     written_paths: tuple[str, ...]
     search: SearchIndex | None = None
     scheduled: tuple[Article, ...] = ()     # embargoed stories left out, the next one due first
+    photos_resized: int = 0                 # photos whose copies were made (not kept, not from the cache)
 
 
 # -- stage 2: articles --------------------------------------------------------
@@ -130,7 +133,8 @@ def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozense
             except MarkupError as error:     # a body past the limits on work: this article fails alone
                 results.append((None, [*problems, error.problem(path, source.body_line)], None))
                 continue
-            rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes))
+            rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes),
+                        body_images(body.html))
         results.append((article, problems, rendered))
     return results
 
@@ -222,8 +226,8 @@ def _collect(results, articles, problems, store, link_lines, progress=None, tota
             if article is not None:
                 articles.append(article)
             if rendered is not None:
-                key, html, links, lines = rendered
-                rows.append((key, html, links))
+                key, html, links, lines, images = rendered
+                rows.append((key, html, links, images))
                 link_lines[key] = lines
                 count += 1
         store.put_markup(rows)
@@ -310,6 +314,10 @@ class Checked:
     body_links: dict[str, tuple[str, ...]]   # body key -> content paths it links to
     scheduled: tuple[Article, ...]  # embargoed: published after the build's "now", next due first
     body_keys: frozenset[str]       # every article's rendered body, left-out ones included
+    body_images: dict[str, tuple[str, ...]]  # body key -> site paths of the local images it shows
+    static: dict[str, Path]         # site path -> file, for every file under the static folders
+    static_digests: dict[str, str]  # site path -> sha256 of its bytes
+    photos: PhotoPlan               # the local images built pages show
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
@@ -335,12 +343,20 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
     problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed, scheduled)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
+    static = find_static_files(config.static_dirs)
+    static_digests = {path: file_digest(source) for path, source in static.items()}
+    images = store.images_of(a.body_key for a in loaded)
+    built = {a.source for a in articles}
+    left_out = [a for a in loaded if a.source not in built]     # their images are held back with them
+    photos, photo_problems = plan_photos(config, articles, left_out, images, static, static_digests, store,
+                                         scheduled)
+    problems += photo_problems
     if problems:
         store.commit()
         raise BuildError(problems)
     store.commit()
     return Checked(archive, len(articles), rendered, digests, body_links, scheduled,
-                   frozenset(a.body_key for a in loaded))
+                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos)
 
 
 def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
@@ -348,9 +364,8 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     render a sample of pages in memory against the real archive, so that a
     check that passes means the build's templates will too. Writes no site."""
     urls = SiteUrls(config.base_url)
-    inputs = gather_inputs(config, urls)
-    jobs = plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts, checked.digests, inputs,
-                     related_map(checked.archive, store))
+    inputs = gather_inputs(config, urls, checked)
+    jobs = plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store))
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
 
@@ -392,12 +407,11 @@ class SiteInputs:
     profiles_digest: str
 
 
-def gather_inputs(config: SiteConfig, urls: SiteUrls) -> SiteInputs:
+def gather_inputs(config: SiteConfig, urls: SiteUrls, checked: Checked) -> SiteInputs:
     env = make_environment(config.layouts_dir, config, urls)
-    static = find_static_files(config.static_dirs)
     profiles = load_profiles(config.root)
-    return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=static,
-                      static_digests={path: file_digest(source) for path, source in static.items()},
+    return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=checked.static,
+                      static_digests=checked.static_digests,
                       profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
 
 
@@ -424,15 +438,17 @@ def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]
     return related
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, body_links: dict[str, tuple[str, ...]],
-              drafts: bool, digests: dict[str, str], inputs: SiteInputs,
+def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool, inputs: SiteInputs,
               related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
-    sizes = {a.image: size for a in archive.articles if a.image
-             for size in [image_size(inputs.static, a.image)] if size is not None}
-    planner = Planner(archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      body_links, sizes, inputs.profiles, digests, related)
-    jobs = planner.jobs()
-    jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()]
+    """Every file of the site: pages and feeds, the copies of each photo, and
+    the static files, but for the photos (published as their copies) and the
+    images only left-out stories show (held back with them)."""
+    photos = checked.photos
+    planner = Planner(checked.archive, config, urls, site_key(config, urls, drafts), inputs.templates,
+                      checked.body_links, photos.photos, inputs.profiles, checked.digests, related, checked.body_images)
+    jobs = planner.jobs() + photo_jobs(photos)
+    jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
+             if path not in photos.tasks and path not in photos.held_back]
     return jobs
 
 
@@ -442,6 +458,7 @@ def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions,
     the published site is already what this build would make."""
     return digest(site_key(config, urls, options.drafts), repr(sorted(inputs.templates.items())),
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
+                  checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
                   repr(vars(config).get("description")), repr(vars(config).get("copyright")))
 
@@ -530,7 +547,7 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`)."""
     checked = check(config, options, store)
     urls = SiteUrls(config.base_url)
-    inputs = gather_inputs(config, urls)
+    inputs = gather_inputs(config, urls, checked)
     fingerprint = build_fingerprint(config, urls, options, checked, inputs)
     state_name = "last-build:" + str(options.out_dir)
     last = json.loads(store.get_meta(state_name) or "{}")
@@ -541,8 +558,7 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                            markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
                            search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
                            scheduled=checked.scheduled)
-    jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
-                            checked.digests, inputs, related_map(checked.archive, store)),
+    jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
     gc.freeze()
     if collecting:
@@ -550,7 +566,7 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     problems = collision_problems(jobs)
     if problems:
         raise BuildError(problems)
-    stats, rendered, search = publish(config, urls, store, jobs, options)
+    stats, rendered, search, resized = publish(config, urls, store, jobs, options, checked.photos)
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({
@@ -559,14 +575,18 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     # Drafts' and scheduled stories' bodies are kept too: the build that
     # publishes one (the moment it is due) need not convert it again.
     store.prune_markup(checked.body_keys)
+    store.prune_image_infos(set(checked.static_digests.values()))
+    store.prune_photos(cached_keys(checked.static_digests, checked.photos.settings))
     store.commit()
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths), search=search, scheduled=checked.scheduled)
+                       written_paths=tuple(stats.written_paths), search=search, scheduled=checked.scheduled,
+                       photos_resized=resized)
 
 
-def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
+def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
+            photos: PhotoPlan):
     """Stage the new site beside the published one and swap it in. Any failure
     (a template, Pagefind, a full or read-only disk) leaves the published site
     as it was, and comes back as a DatelineError saying what to do."""
@@ -579,8 +599,12 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
         staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key),
                           atomic_swap=options.atomic_swap)
         to_render = []
+        resized = stage_photos(config.root, photos, [job for job in jobs if job.kind == "photo"], staging, store,
+                               options.jobs, options.start_method)
         for job in jobs:
             rel = output_path(job.path)
+            if job.kind == "photo":
+                continue
             if job.kind == "copy":
                 staging.copy(rel, job.key, job.data)
             elif staging.can_keep(rel, job.key):
@@ -608,7 +632,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     next_spare = staging.spare_manifest(token)
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
-    return stats, len(to_render), search
+    return stats, len(to_render), search, resized
 
 
 _OS_ERROR_HINTS = {
