@@ -1,11 +1,15 @@
 """A deterministic synthetic news archive for benchmarks and incremental tests.
 
 `generate_project(root, articles)` writes a project folder: site.yaml,
-content/YYYY/MM/<slug>.md and a copy of the repository's layouts/. The same
-`articles` and `seed` always give the same bytes.
+content/YYYY/MM/<slug>.md and a copy of the repository's layouts/. With
+`photos_every=N`, every Nth article has a hero photo: a distinct 2000 x 1333
+JPEG (about 0.5 MB, with grain like a real photo's) under static/media/photos/.
+The same `articles`, `seed` and `photos_every` always give the same bytes.
 """
 from __future__ import annotations
 
+import functools
+import io
 import random
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -72,8 +76,59 @@ def article_meta(index: int, seed: int = 1) -> dict:
     }
 
 
+PHOTO_SIZE = (2000, 1333)
+
+
+def has_photo(index: int, photos_every: int) -> bool:
+    return photos_every > 0 and index % photos_every == 0
+
+
+def photo_site_path(index: int, seed: int = 1) -> str:
+    return f"/media/photos/{article_meta(index, seed)['slug']}.jpg"
+
+
+@functools.lru_cache(maxsize=1)
+def _texture(size: tuple[int, int]):
+    """Smooth colour fields with grain, half again as large as a photo; photos
+    are crops of it (making each from scratch took ten times as long)."""
+    from PIL import Image
+
+    rng = random.Random("texture")
+    width, height = size[0] * 3 // 2, size[1] * 3 // 2
+    base = Image.frombytes("RGB", (36, 24), rng.randbytes(36 * 24 * 3)).resize((width, height),
+                                                                             Image.Resampling.BICUBIC)
+    grain = Image.frombytes("L", (width // 2, height // 2), rng.randbytes(width * height // 4))
+    return Image.blend(base, grain.resize((width, height), Image.Resampling.BILINEAR).convert("RGB"), 0.12)
+
+
+def photo_bytes(index: int, seed: int = 1, edit: int = 0) -> bytes:
+    """Article `index`'s photo: a crop of the texture at its own place, with its
+    own shapes, so no two photos share bytes. `edit` gives a changed photo."""
+    from PIL import ImageDraw
+
+    rng = random.Random(f"{seed}:{index}:photo:{edit}")
+    texture = _texture(PHOTO_SIZE)
+    left, top = rng.randrange(texture.width - PHOTO_SIZE[0]), rng.randrange(texture.height - PHOTO_SIZE[1])
+    image = texture.crop((left, top, left + PHOTO_SIZE[0], top + PHOTO_SIZE[1]))
+    draw = ImageDraw.Draw(image)
+    for _ in range(10):
+        x, y = rng.randrange(PHOTO_SIZE[0]), rng.randrange(PHOTO_SIZE[1])
+        draw.ellipse([x, y, x + rng.randrange(60, 600), y + rng.randrange(60, 600)],
+                     fill=tuple(rng.randrange(256) for _ in range(3)))
+    data = io.BytesIO()
+    image.save(data, "JPEG", quality=88)
+    return data.getvalue()
+
+
+def write_photo(root: Path, index: int, seed: int = 1, edit: int = 0) -> Path:
+    path = root / "static" / photo_site_path(index, seed).lstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(photo_bytes(index, seed, edit))
+    return path
+
+
 def article_text(index: int, count: int, seed: int = 1, *, body_edit: str = "",
-                 tags: list[str] | None = None) -> str:
+                 tags: list[str] | None = None, photos_every: int = 0) -> str:
     """The Markdown file of article `index` in an archive of `count` articles."""
     meta = article_meta(index, seed)
     rng = random.Random(f"{seed}:{index}:body")
@@ -86,8 +141,11 @@ def article_text(index: int, count: int, seed: int = 1, *, body_edit: str = "",
     lines += [f"published: {meta['published'].isoformat()}",
               "tags: [" + ", ".join(tags) + "]",
               f"section: {meta['section']}",
-              f"location: {meta['location']}",
-              "---", ""]
+              f"location: {meta['location']}"]
+    if has_photo(index, photos_every):
+        lines += [f"image: {photo_site_path(index, seed)}", f"image_alt: \"{meta['title']}\"",
+                  f"image_caption: \"{meta['summary']}\"", f"image_credit: {meta['authors'][0]}/Bench Herald"]
+    lines += ["---", ""]
     body: list[str] = []
     words = 0
     heading = 0
@@ -144,12 +202,14 @@ def write_article(root: Path, index: int, count: int, seed: int = 1, **changes) 
     return path
 
 
-def generate_project(root: Path, articles: int, seed: int = 1) -> Path:
+def generate_project(root: Path, articles: int, seed: int = 1, photos_every: int = 0) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     write_site_yaml(root)
     shutil.copytree(REPO / "dateline/theme", root / "layouts", dirs_exist_ok=True)
     for index in range(articles):
-        write_article(root, index, articles, seed)
+        write_article(root, index, articles, seed, photos_every=photos_every)
+        if has_photo(index, photos_every):
+            write_photo(root, index, seed)
     return root
 
 
@@ -159,5 +219,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("root", type=Path)
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--photos-every", type=int, default=0, help="a hero photo on every Nth article (0: none)")
     args = parser.parse_args()
-    generate_project(args.root, args.articles)
+    generate_project(args.root, args.articles, photos_every=args.photos_every)

@@ -25,6 +25,7 @@ import generate  # noqa: E402
 BUILD = HERE.parent / "build.py"
 SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
 SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \(([\d,]+) files, ([\d.]+) MB\)")
+PHOTOS = re.compile(r"([\d,]+) photos? resized")
 
 
 def run_measured(args: list[str]) -> tuple[float, int, str]:
@@ -52,8 +53,9 @@ def build(root: Path, jobs: int, *extra: str) -> dict:
     match = SUMMARY.search(out)
     rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
     search = SEARCH.search(out)
+    photos = PHOTOS.search(out)
     return {"seconds": seconds, "rss": rss, "rendered": rendered, "written": written,
-            "unchanged": unchanged, "removed": removed,
+            "unchanged": unchanged, "removed": removed, "photos": int(photos.group(1).replace(",", "")) if photos else 0,
             "search": (float(search.group(2)), int(search.group(3).replace(",", "")), float(search.group(4)))
             if search else None}
 
@@ -63,7 +65,7 @@ def floor(root: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     seconds, rss, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "rss": rss, "rendered": 0, "written": 0, "unchanged": 0, "removed": 0}
+    return {"seconds": seconds, "rss": rss, "rendered": 0, "written": 0, "unchanged": 0, "removed": 0, "photos": 0}
 
 
 def clean(root: Path) -> None:
@@ -96,7 +98,7 @@ def cold_builds(root: Path, cores: int, repeat: int):
     return best
 
 
-def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1):
+def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, photos_every: int = 0):
     """(name, result) for every scenario, in order; each builds on the state the previous left.
 
     The scale scenarios run with --no-search: the search index is Pagefind's own
@@ -104,16 +106,24 @@ def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: i
     yield from cold_builds(root, cores, repeat).items()
     yield "no-change rebuild", build(root, cores, "--no-search")
     middle = count // 2
-    generate.write_article(root, middle, count, body_edit="An added closing line for the benchmark.")
+    generate.write_article(root, middle, count, body_edit="An added closing line for the benchmark.",
+                           photos_every=photos_every)
     # The first incremental build after a cold one also stages the whole tree
     # once (hard links, see dateline/output.py); later builds reuse that tree.
     yield "first build after a cold one (one body edit)", build(root, cores, "--no-search")
-    generate.write_article(root, middle - 1, count, body_edit="An added closing line for the benchmark.")
+    generate.write_article(root, middle - 1, count, body_edit="An added closing line for the benchmark.",
+                           photos_every=photos_every)
     yield "one article's body edited", build(root, cores, "--no-search")
-    generate.write_article(root, middle + 1, count, tags=["bench edited tag", "port crisis"])
+    generate.write_article(root, middle + 1, count, tags=["bench edited tag", "port crisis"],
+                           photos_every=photos_every)
     yield "one article's tags edited", build(root, cores, "--no-search")
-    generate.write_article(root, count, count + 1)
+    generate.write_article(root, count, count + 1, photos_every=photos_every)
+    if generate.has_photo(count, photos_every):
+        generate.write_photo(root, count)
     yield "one article added (newest)", build(root, cores, "--no-search")
+    if photos_every:
+        generate.write_photo(root, photos_every * (middle // photos_every), edit=1)
+        yield "one photo replaced", build(root, cores, "--no-search")
     (root / "content" / generate.article_meta(generate.deletable(middle + 2))["path"]).unlink()
     yield "one article deleted", build(root, cores, "--no-search")
     with open(root / "layouts" / "terms.html", "a", encoding="utf-8") as handle:
@@ -126,7 +136,8 @@ def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: i
     clean(root)
     yield f"search: cold build with search, --jobs {cores}", build(root, cores)
     yield "search: no-change rebuild", build(root, cores)
-    generate.write_article(root, middle, count, body_edit="A second added line, indexed by search.")
+    generate.write_article(root, middle, count, body_edit="A second added line, indexed by search.",
+                           photos_every=photos_every)
     yield "search: one article's body edited", build(root, cores)
 
 
@@ -139,27 +150,31 @@ def main() -> int:
                         help="run the floor and the cold builds this many times, interleaved, and keep the fastest")
     parser.add_argument("--skip-search", action="store_true",
                         help="leave out the search scenarios (Pagefind holds the whole index in memory)")
+    parser.add_argument("--photos-every", type=int, default=5,
+                        help="a hero photo (2000 x 1333 JPEG) on every Nth article; 0 for none (default: 5)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
     root = work / "project"
     started = time.perf_counter()
-    generate.generate_project(root, args.articles)
-    print(f"# {args.articles:,} articles generated in {time.perf_counter() - started:.1f} s under {work}")
+    generate.generate_project(root, args.articles, photos_every=args.photos_every)
+    photos = sum(1 for index in range(args.articles) if generate.has_photo(index, args.photos_every))
+    print(f"# {args.articles:,} articles ({photos:,} with a photo) generated in {time.perf_counter() - started:.1f} s "
+          f"under {work}")
     print(f"# {date.today()} {platform.node()} {platform.processor() or platform.machine()} "
           f"{os.cpu_count()} cores, Python {platform.python_version()}")
     results = {}
-    print("| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed | photos resized |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:
         for name, result in scenarios(root, args.articles, args.jobs, search=not args.skip_search,
-                                      repeat=args.repeat):
+                                      repeat=args.repeat, photos_every=args.photos_every):
             results[name] = result
             cold = results.get(cold_key)
             ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
             print(f"| {name} | {result['seconds']:.2f} | {ratio} | {result['rss'] / 2**20:.0f} | "
                   f"{result['rendered']:,} | {result['written']:,} | {result['unchanged']:,} | "
-                  f"{result['removed']:,} |", flush=True)
+                  f"{result['removed']:,} | {result['photos']:,} |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

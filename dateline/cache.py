@@ -3,6 +3,11 @@
 - `markup`: rendered article bodies, content-addressed by `markup.body_key`
   (a hash of the body, its path and the renderer version), each row with a
   CRC so a damaged value is detected and re-rendered, never published.
+- `images`: per image file's sha256, what its header says (format and size),
+  so a photo's header is read once, not on every build.
+- `photos`: per photo key (its bytes and the resize settings), the copies made
+  of it, whose bytes are files under `.dateline-cache/photos/`: an unchanged
+  photo is never resized twice, whatever happens to site/.
 - `outputs`: the manifest of the last published site: per output file the key
   of its inputs, the digest of its bytes and the file's identity on disk
   (size, mtime, inode). A page whose key is unchanged and whose file is still
@@ -13,15 +18,18 @@ corrupted file, another version's schema) discards it and the build runs cold.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 CACHE_FILE = "cache.sqlite"
+PHOTO_FOLDER = "photos"
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,9 @@ class Store:
             -- links before html: reading the links of every row must not walk each
             -- row's html overflow pages
             CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, links TEXT NOT NULL,
-                                               crc INTEGER NOT NULL, html TEXT NOT NULL);
+                                               images TEXT NOT NULL, crc INTEGER NOT NULL, html TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS images (sha TEXT PRIMARY KEY, info TEXT NOT NULL, crc INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS photos (key TEXT PRIMARY KEY, files TEXT NOT NULL, crc INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,
                                                 sha TEXT NOT NULL, size INTEGER NOT NULL,
                                                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
@@ -124,16 +134,92 @@ class Store:
         return {key: tuple(json.loads(links)) if links != "[]" else ()
                 for key, links in self._db.execute("SELECT key, links FROM markup") if key in wanted}
 
+    def images_of(self, keys) -> dict[str, tuple[str, ...]]:
+        """body key -> the site paths of the local images that body shows."""
+        wanted = set(keys)
+        return {key: tuple(json.loads(images))
+                for key, images in self._db.execute("SELECT key, images FROM markup WHERE images != '[]'")
+                if key in wanted}
+
     def put_markup(self, rows) -> None:
-        """rows: iterable of (key, html, links)."""
+        """rows: iterable of (key, html, links, images)."""
         self._db.executemany(
-            "INSERT OR REPLACE INTO markup (key, html, links, crc) VALUES (?, ?, ?, ?)",
-            ((key, html, json.dumps(list(links)), zlib.crc32(html.encode("utf-8", "surrogatepass")))
-             for key, html, links in rows))
+            "INSERT OR REPLACE INTO markup (key, html, links, images, crc) VALUES (?, ?, ?, ?, ?)",
+            ((key, html, json.dumps(list(links)), json.dumps(list(images)),
+              zlib.crc32(html.encode("utf-8", "surrogatepass"))) for key, html, links, images in rows))
 
     def prune_markup(self, keep: set[str]) -> None:
         stale = [(key,) for key in self.markup_keys() - keep]
         self._db.executemany("DELETE FROM markup WHERE key = ?", stale)
+
+    # -- images and photos ----------------------------------------------------------
+    def image_infos(self) -> dict[str, str]:
+        """sha256 of an image file -> its header as saved by `put_image_info` (rows whose CRC fails are left out)."""
+        return {sha: info for sha, info, crc in self._db.execute("SELECT sha, info, crc FROM images")
+                if zlib.crc32(info.encode()) == crc}
+
+    def put_image_info(self, sha: str, info: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO images VALUES (?, ?, ?)", (sha, info, zlib.crc32(info.encode())))
+
+    def prune_image_infos(self, keep: set[str]) -> None:
+        stale = [(sha,) for (sha,) in self._db.execute("SELECT sha FROM images") if sha not in keep]
+        self._db.executemany("DELETE FROM images WHERE sha = ?", stale)
+
+    @property
+    def photo_folder(self) -> Path | None:
+        return self.path.parent / PHOTO_FOLDER if self.path is not None else None
+
+    def cached_photo(self, key: str, names) -> dict[str, tuple[Path, str]] | None:
+        """name -> (cached file, its sha256) for every copy `names` of photo `key`,
+        or None unless all are there with the bytes they were saved with."""
+        folder = self.photo_folder
+        row = self._db.execute("SELECT files, crc FROM photos WHERE key = ?", (key,)).fetchone()
+        if folder is None or row is None or zlib.crc32(row[0].encode()) != row[1]:
+            return None
+        saved = json.loads(row[0])
+        found = {}
+        for name in names:
+            if name not in saved:
+                return None
+            path = folder / key[:2] / key / name
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != saved[name]:
+                return None
+            found[name] = (path, saved[name])
+        return found
+
+    def save_photo(self, key: str, files: dict[str, bytes]) -> dict[str, tuple[Path, str]] | None:
+        """Keep the copies of photo `key` (name -> bytes); returns them as `cached_photo`
+        does, or None when there is no cache folder (an in-memory store)."""
+        folder = self.photo_folder
+        if folder is None:
+            return None
+        target = folder / key[:2] / key
+        target.mkdir(parents=True, exist_ok=True)
+        saved = {}
+        for name, data in files.items():
+            temporary = target / f".{name}.tmp"
+            temporary.write_bytes(data)
+            os.replace(temporary, target / name)
+            saved[name] = (target / name, hashlib.sha256(data).hexdigest())
+        text = json.dumps({name: sha for name, (_, sha) in saved.items()}, sort_keys=True)
+        self._db.execute("INSERT OR REPLACE INTO photos VALUES (?, ?, ?)", (key, text, zlib.crc32(text.encode())))
+        return saved
+
+    def prune_photos(self, keep: set[str]) -> None:
+        """Forget the copies of every photo not in `keep` (keys of photos still in static/)."""
+        stale = [(key,) for (key,) in self._db.execute("SELECT key FROM photos") if key not in keep]
+        self._db.executemany("DELETE FROM photos WHERE key = ?", stale)
+        folder = self.photo_folder
+        if folder is None or not folder.is_dir():
+            return
+        for shard in folder.iterdir():
+            for entry in (shard.iterdir() if shard.is_dir() else ()):
+                if entry.name not in keep:
+                    shutil.rmtree(entry, ignore_errors=True)
 
     # -- manifest -------------------------------------------------------------
     def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
@@ -191,4 +277,5 @@ def open_store(cache_dir: Path, enabled: bool) -> Store:
     if not enabled:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.rmtree(cache_dir / PHOTO_FOLDER, ignore_errors=True)
     return Store(path)

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from . import __version__
@@ -32,7 +32,8 @@ from .importers.detect import FORMATS, detect_format
 from .importers.story import Media
 from .newsroom import (ImportSettings, ImportSource, Imported, archive_warnings, import_stories, new_article,
                        write_new_file)
-from .pipeline import BuildOptions, build, check, default_jobs, template_problems
+from .pipeline import BuildOptions, build, check, default_jobs, scheduled_summary, template_problems
+from .schema import parse_datetime
 from .urls import base_url_problem, normalise_base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -62,7 +63,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _build_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
     if out:
         parser.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
-    parser.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    parser.add_argument("--drafts", action="store_true",
+                        help="include articles marked draft: true and scheduled ones (a preview)")
+    parser.add_argument("--now", metavar="ISO",
+                        help="the build's time, e.g. 2025-10-25T09:30:00+05:30: articles published later wait "
+                             "(default: SOURCE_DATE_EPOCH when set, else the clock)")
     parser.add_argument("--base-url", help="override site.yaml's base_url, e.g. for a preview host")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(),
                         help="worker processes (default: all cores)")
@@ -91,8 +96,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
 def _check_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{prog} check", description=(
         "Check the archive without writing site/: everything the build would reject (templates included: "
-        "a sample page of each kind is rendered in memory), plus missing image files, duplicate headlines, "
-        "articles with no summary and placeholder text left from `new` (warnings). Exit 0 only when clean."))
+        "a sample page of each kind is rendered in memory; missing or broken images too), plus duplicate "
+        "headlines, articles with no summary and placeholder text left from `new` (warnings). "
+        "Exit 0 only when clean."))
     _common(parser)
     _build_options(parser, out=False)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -194,12 +200,16 @@ def run_check(args: argparse.Namespace) -> int:
     config, status = _load(args)
     if config is None:
         return status
+    clock, status = _clock(args, config)
+    if clock is None:
+        return status
+    now = clock()
     started = time.perf_counter()
     try:
         with project_lock(config.cache_dir, wait=args.wait, on_wait=_say_waiting):
             store = open_store(config.cache_dir, enabled=True)
             options = BuildOptions(out_dir=config.root / "site", drafts=args.drafts, jobs=args.jobs,
-                                   start_method=_start_method())
+                                   start_method=_start_method(), now=now)
             try:
                 checked = check(config, options, store)
                 problems = template_problems(config, options, store, checked)
@@ -219,8 +229,9 @@ def run_check(args: argparse.Namespace) -> int:
         print_problems(warnings, closing="site/ was not touched")
         if args.strict:
             return EXIT_CONTENT
+    scheduled = scheduled_summary(checked.scheduled, now)
     print(f"checked {checked.articles_total:,} articles in {time.perf_counter() - started:.1f} s: "
-          f"{len(warnings):,} warning{'s' if len(warnings) != 1 else ''}")
+          f"{len(warnings):,} warning{'s' if len(warnings) != 1 else ''}{'; ' + scheduled if scheduled else ''}")
     return EXIT_OK
 
 
@@ -332,10 +343,14 @@ def run_serve(args: argparse.Namespace) -> int:
     config, status = _load(args)   # checks --base-url; the server reloads site.yaml on every change
     if config is None:
         return status
+    clock, status = _clock(args, config)
+    if clock is None:
+        return status
     out_dir = (args.out if args.out else config.root / "site").absolute()
     try:
         return serve(root=config.root, out_dir=out_dir, port=args.port, drafts=args.drafts, jobs=args.jobs,
-                     base_url=args.base_url, report=functools.partial(print, flush=True), host=args.bind)
+                     base_url=args.base_url, report=functools.partial(print, flush=True), host=args.bind,
+                     clock=clock)
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -396,17 +411,44 @@ def run_help(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _clock(args: argparse.Namespace, config):
+    """(clock, exit status): what tells the build its "now". `--now` wins, then
+    SOURCE_DATE_EPOCH (both pin it, so a build can be repeated), else the
+    wall clock, read here at the edge, never in the core. None and the status
+    when the pinned time is unusable."""
+    if args.now:
+        pinned, why = parse_datetime(args.now, config.zone)
+        if pinned is None:
+            print(f"{args.prog}: error: --now {why}", file=sys.stderr)
+            return None, EXIT_USAGE
+        return (lambda: pinned), EXIT_OK
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            pinned = datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            print(f"{args.prog}: error: SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got {epoch!r}",
+                  file=sys.stderr)
+            return None, EXIT_USAGE
+        return (lambda: pinned), EXIT_OK
+    return (lambda: datetime.now(timezone.utc)), EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     config, status = _load(args)
     if config is None:
         return status
+    clock, status = _clock(args, config)
+    if clock is None:
+        return status
+    now = clock()
     if not args.search:
         config = replace(config, search=False)
     root = config.root
     out_dir = (args.out if args.out else root / "site").absolute()
     bar = progress_bar(quiet=args.quiet)
     options = BuildOptions(out_dir=out_dir, drafts=args.drafts, jobs=args.jobs, use_cache=args.use_cache,
-                           progress=bar.update if bar else None, wait=args.wait, on_wait=_say_waiting,
+                           now=now, progress=bar.update if bar else None, wait=args.wait, on_wait=_say_waiting,
                            start_method=_start_method(), atomic_swap=os.environ.get(SWAP_VARIABLE) != "rename")
     started = time.perf_counter()
     try:
@@ -438,8 +480,9 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
               f"in {seconds:.1f} s: {report.rendered:,} rendered, {report.written:,} written, "
-              f"{report.unchanged:,} unchanged, {report.removed:,} removed{_search_summary(report.search)} "
-              f"-> {_shown(out_dir)}")
+              f"{report.unchanged:,} unchanged, {report.removed:,} removed{_photo_summary(report.photos_resized)}"
+              f"{_search_summary(report.search)}"
+              f"{_scheduled(report.scheduled, now)} -> {_shown(out_dir)}")
     return EXIT_OK
 
 
@@ -510,6 +553,15 @@ def _search_summary(search) -> str:
         return ""
     state = "rebuilt" if search.rebuilt else "unchanged"
     return f"; search index {state} in {search.seconds:.1f} s ({search.files:,} files, {search.bytes / 1e6:.1f} MB)"
+
+
+def _photo_summary(resized: int) -> str:
+    return f", {resized:,} photo{'s' if resized != 1 else ''} resized" if resized else ""
+
+
+def _scheduled(scheduled, now: datetime) -> str:
+    text = scheduled_summary(scheduled, now)
+    return f"; {text}" if text else ""
 
 
 def _shown(path: Path) -> str:

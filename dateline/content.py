@@ -10,8 +10,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagesize
-
 from .errors import Problem
 
 FRONT_MATTER_FENCE = "---"
@@ -222,16 +220,3 @@ def file_digest(path: Path) -> str:
             digest.update(block)
     return digest.hexdigest()
 
-
-def image_size(static_files: dict[str, Path], site_path: str) -> tuple[int, int] | None:
-    """Width and height of a local image, for width/height attributes (no layout shift)."""
-    source = static_files.get(site_path)
-    if source is None:
-        return None
-    try:
-        width, height = imagesize.get(str(source))
-    except (OSError, ValueError):
-        return None
-    if width <= 0 or height <= 0:
-        return None
-    return int(width), int(height)

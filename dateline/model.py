@@ -33,6 +33,7 @@ class Article:
     image: str = ""
     image_alt: str = ""
     image_caption: str = ""
+    image_credit: str = ""      # who took the photo: shown under it and in JSON-LD (creditText)
     id: str = ""                # stable feed id from front matter, "" when not given
     draft: bool = False
     sanitize: bool = False      # this body's raw HTML is not trusted (imported stories)

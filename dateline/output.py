@@ -301,6 +301,27 @@ class Staging:
         self.stats.written += 1
         self.stats.written_paths.append(rel)
 
+    def link(self, rel: str, key: str, source: Path, sha: str) -> None:
+        """Stage the file `source` (a derived photo kept in the build cache) as rel:
+        a hard link, so its bytes are neither read nor copied (a copy where the
+        two folders cannot share files). `sha`: the sha256 of its bytes."""
+        if rel in self.manifest:
+            raise OutputError(f"two outputs for {rel}")
+        entry = self._current(rel)
+        if entry is not None and entry.sha == sha:
+            self._link_published(rel, entry)
+            self.manifest[rel] = ManifestEntry(key, sha, entry.size, entry.mtime_ns, entry.inode)
+            return
+        target = self._target(rel)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        info = os.stat(target)
+        self.manifest[rel] = ManifestEntry(key, sha, info.st_size, info.st_mtime_ns, info.st_ino)
+        self.stats.written += 1
+        self.stats.written_paths.append(rel)
+
     def copy(self, rel: str, key: str, source: Path) -> None:
         """A static file: linked over when its key (content digest) is unchanged, else copied."""
         if self.can_keep(rel, key):

@@ -21,20 +21,23 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .archive import Archive, build_archive, related_articles
 from .authors import load_profiles
 from .cache import Store, open_store
 from .config import SiteConfig
-from .content import file_digest, find_sources, find_static_files, image_size, read_bytes, read_source
+from .content import file_digest, find_sources, find_static_files, read_bytes, read_source
 from .errors import BuildError, Problem, UsageError, sorted_problems
+from .images import body_images
 from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
 from .lock import output_lock, project_lock
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreign_files, foreign_message, is_marked,
                      output_problem, spare_folder)
 from .pages import make_environment, template_fingerprints
+from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photos
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
@@ -43,12 +46,18 @@ from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
 
 CHUNK = 64
+# "Now" for a build that is given no clock: the end of time, so every article
+# is due. The command line always passes the real (or pinned) time.
+EVERYTHING_DUE = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     out_dir: Path
     drafts: bool = False
+    # The build's "now": articles published later are scheduled (embargoed)
+    # and left out like drafts. Read from the clock only at the edge (cli).
+    now: datetime = EVERYTHING_DUE
     jobs: int = 1
     use_cache: bool = True
     # Told (stage, done, total) as long stages advance; the CLI draws a progress
@@ -80,6 +89,8 @@ class BuildReport:
     cache_discarded: bool
     written_paths: tuple[str, ...]
     search: SearchIndex | None = None
+    scheduled: tuple[Article, ...] = ()     # embargoed stories left out, the next one due first
+    photos_resized: int = 0                 # photos whose copies were made (not kept, not from the cache)
 
 
 # -- stage 2: articles --------------------------------------------------------
@@ -122,7 +133,8 @@ def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozense
             except MarkupError as error:     # a body past the limits on work: this article fails alone
                 results.append((None, [*problems, error.problem(path, source.body_line)], None))
                 continue
-            rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes))
+            rendered = (key, body.html, body.links + body.escapes, _link_lines(source, body.links + body.escapes),
+                        body_images(body.html))
         results.append((article, problems, rendered))
     return results
 
@@ -214,8 +226,8 @@ def _collect(results, articles, problems, store, link_lines, progress=None, tota
             if article is not None:
                 articles.append(article)
             if rendered is not None:
-                key, html, links, lines = rendered
-                rows.append((key, html, links))
+                key, html, links, lines, images = rendered
+                rows.append((key, html, links, images))
                 link_lines[key] = lines
                 count += 1
         store.put_markup(rows)
@@ -231,29 +243,64 @@ def _line_of_link(root: Path, article: Article, target: str) -> int:
 
 
 def link_problems(articles, links: dict[str, tuple[str, ...]], link_lines, drafts_left_out: set[str],
-                  root: Path, failed: dict[str, Problem] | None = None) -> list[Problem]:
-    """Links to articles that are missing, left out as drafts, or outside content/.
-    `links`: body key -> the content paths that body links to; `failed`: content
-    path -> the first problem of a file that exists but did not load, named
-    instead of saying it does not exist."""
+                  root: Path, failed: dict[str, Problem] | None = None, scheduled=()) -> list[Problem]:
+    """Links to articles that are missing, left out as drafts, still embargoed,
+    or outside content/. `links`: body key -> the content paths that body links
+    to; `failed`: content path -> the first problem of a file that exists but
+    did not load, named instead of saying it does not exist.
+
+    `articles` are those built; `scheduled` those embargoed until later. A
+    built page must not point at an embargoed one. A scheduled story's links
+    are checked too (it goes live unattended): it may point at a story that
+    is out by the time it is, never at one due after it."""
     failed = failed or {}
     by_source = {a.content_path for a in articles}
+    embargoed = {a.content_path: a for a in scheduled}
     problems = []
-    for article in articles:
+    for article in (*articles, *scheduled):
         for target in links.get(article.body_key, ()):
             if target in by_source:
                 continue
+            later = embargoed.get(target)
+            if later is not None and article.content_path in embargoed and later.published <= article.published:
+                continue
             line = link_lines.get(article.body_key, {}).get(target) or _line_of_link(root, article, target)
+            hint = ""
             if target.startswith("../"):
                 message = f"link to {target} points outside content/"
+            elif later is not None:
+                message = f"link to content/{target}, which is embargoed until {later.published.isoformat()}"
+                if article.content_path in embargoed:
+                    message += f", after this story goes live ({article.published.isoformat()})"
+                hint = "publish the linked story first, or add the link once it is out"
             elif target in drafts_left_out:
                 message = f"link to content/{target}, a draft left out of this build"
             elif target in failed:
                 message = f"link to content/{target}, which has an error of its own: {replace(failed[target], hint='')}"
             else:
                 message = f"link to content/{target}, which does not exist"
-            problems.append(Problem(article.source, line, "body", message))
+            problems.append(Problem(article.source, line, "body", message, hint))
     return problems
+
+
+def scheduled_stories(articles, now: datetime) -> tuple[Article, ...]:
+    """The articles not yet due at `now` (drafts aside), the next one due first."""
+    return tuple(sorted((a for a in articles if a.published > now and not a.draft),
+                        key=lambda a: (a.published_seconds, a.source)))
+
+
+def scheduled_summary(scheduled: tuple[Article, ...], now: datetime) -> str:
+    """"2 scheduled, next: content/x.md due 2025-10-25T09:30:00+05:30 (in 3 h 5 min)",
+    or "" when none waits: what a cron job needs to rebuild on time."""
+    if not scheduled:
+        return ""
+    first = scheduled[0]
+    minutes = max(0, int((first.published - now).total_seconds() + 59) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    wait = " ".join(f"{value} {unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if value)
+    return (f"{len(scheduled):,} scheduled, next: {first.source} due {first.published.isoformat()} "
+            f"(in {wait or '0 min'})")
 
 
 # -- stages 1-4 ------------------------------------------------------------------
@@ -265,30 +312,51 @@ class Checked:
     markdown_rendered: int
     digests: dict[str, str]     # source path -> digest of its path, bytes and the parse settings
     body_links: dict[str, tuple[str, ...]]   # body key -> content paths it links to
+    scheduled: tuple[Article, ...]  # embargoed: published after the build's "now", next due first
+    body_keys: frozenset[str]       # every article's rendered body, left-out ones included
+    body_images: dict[str, tuple[str, ...]]  # body key -> site paths of the local images it shows
+    static: dict[str, Path]         # site path -> file, for every file under the static folders
+    static_digests: dict[str, str]  # site path -> sha256 of its bytes
+    photos: PhotoPlan               # the local images built pages show
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
-    """Stages 1-4: everything the build would reject, raised as BuildError; writes no site."""
-    articles, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
-                                                                      options.start_method)
-    drafts = {a.content_path for a in articles if a.draft}
-    if not options.drafts:
-        articles = [a for a in articles if not a.draft]
+    """Stages 1-4: everything the build would reject, raised as BuildError; writes no site.
+
+    Drafts, and articles whose `published` is after `options.now` (scheduled,
+    or embargoed), are left out unless `options.drafts` (a preview)."""
+    loaded, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
+                                                                    options.start_method)
+    if options.drafts:
+        articles, scheduled, drafts = loaded, (), set()
     else:
-        drafts = set()
-    body_links = store.links_of(a.body_key for a in articles)   # read once: planning needs them too
+        scheduled = scheduled_stories(loaded, options.now)
+        waiting = {a.source for a in scheduled}
+        articles = [a for a in loaded if not a.draft and a.source not in waiting]
+        drafts = {a.content_path for a in loaded if a.draft}
+    # read once: planning needs them too
+    body_links = store.links_of(a.body_key for a in (*articles, *scheduled))
     failed: dict[str, Problem] = {}
     for problem in sorted_problems(problems):
         if not problem.warning and problem.path.startswith("content/"):
             failed.setdefault(problem.path.removeprefix("content/"), problem)
-    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed)
+    problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed, scheduled)
     archive, archive_problems = build_archive(articles)
     problems += archive_problems
+    static = find_static_files(config.static_dirs)
+    static_digests = {path: file_digest(source) for path, source in static.items()}
+    images = store.images_of(a.body_key for a in loaded)
+    built = {a.source for a in articles}
+    left_out = [a for a in loaded if a.source not in built]     # their images are held back with them
+    photos, photo_problems = plan_photos(config, articles, left_out, images, static, static_digests, store,
+                                         scheduled)
+    problems += photo_problems
     if problems:
         store.commit()
         raise BuildError(problems)
     store.commit()
-    return Checked(archive, len(articles), rendered, digests, body_links)
+    return Checked(archive, len(articles), rendered, digests, body_links, scheduled,
+                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos)
 
 
 def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
@@ -296,9 +364,8 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     render a sample of pages in memory against the real archive, so that a
     check that passes means the build's templates will too. Writes no site."""
     urls = SiteUrls(config.base_url)
-    inputs = gather_inputs(config, urls)
-    jobs = plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts, checked.digests, inputs,
-                     related_map(checked.archive, store))
+    inputs = gather_inputs(config, urls, checked)
+    jobs = plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store))
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
 
@@ -340,12 +407,11 @@ class SiteInputs:
     profiles_digest: str
 
 
-def gather_inputs(config: SiteConfig, urls: SiteUrls) -> SiteInputs:
+def gather_inputs(config: SiteConfig, urls: SiteUrls, checked: Checked) -> SiteInputs:
     env = make_environment(config.layouts_dir, config, urls)
-    static = find_static_files(config.static_dirs)
     profiles = load_profiles(config.root)
-    return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=static,
-                      static_digests={path: file_digest(source) for path, source in static.items()},
+    return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=checked.static,
+                      static_digests=checked.static_digests,
                       profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
 
 
@@ -372,15 +438,17 @@ def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]
     return related
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, archive: Archive, body_links: dict[str, tuple[str, ...]],
-              drafts: bool, digests: dict[str, str], inputs: SiteInputs,
+def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool, inputs: SiteInputs,
               related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
-    sizes = {a.image: size for a in archive.articles if a.image
-             for size in [image_size(inputs.static, a.image)] if size is not None}
-    planner = Planner(archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      body_links, sizes, inputs.profiles, digests, related)
-    jobs = planner.jobs()
-    jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()]
+    """Every file of the site: pages and feeds, the copies of each photo, and
+    the static files, but for the photos (published as their copies) and the
+    images only left-out stories show (held back with them)."""
+    photos = checked.photos
+    planner = Planner(checked.archive, config, urls, site_key(config, urls, drafts), inputs.templates,
+                      checked.body_links, photos.photos, inputs.profiles, checked.digests, related, checked.body_images)
+    jobs = planner.jobs() + photo_jobs(photos)
+    jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
+             if path not in photos.tasks and path not in photos.held_back]
     return jobs
 
 
@@ -390,6 +458,7 @@ def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions,
     the published site is already what this build would make."""
     return digest(site_key(config, urls, options.drafts), repr(sorted(inputs.templates.items())),
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
+                  checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
                   repr(vars(config).get("description")), repr(vars(config).get("copyright")))
 
@@ -478,18 +547,18 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`)."""
     checked = check(config, options, store)
     urls = SiteUrls(config.base_url)
-    inputs = gather_inputs(config, urls)
+    inputs = gather_inputs(config, urls, checked)
     fingerprint = build_fingerprint(config, urls, options, checked, inputs)
     state_name = "last-build:" + str(options.out_dir)
     last = json.loads(store.get_meta(state_name) or "{}")
     if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
         # Nothing this site is made from changed and site/ is as we left it.
         return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
-                           rendered=0, written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
-                           cache_discarded=False, written_paths=(),
-                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None)
-    jobs = sorted(plan_jobs(config, urls, checked.archive, checked.body_links, options.drafts,
-                            checked.digests, inputs, related_map(checked.archive, store)),
+                           rendered=0, written=0, unchanged=last["files"], removed=0,
+                           markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
+                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
+                           scheduled=checked.scheduled)
+    jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
     gc.freeze()
     if collecting:
@@ -497,21 +566,27 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     problems = collision_problems(jobs)
     if problems:
         raise BuildError(problems)
-    stats, rendered, search = publish(config, urls, store, jobs, options)
+    stats, rendered, search, resized = publish(config, urls, store, jobs, options, checked.photos)
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({
         "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
         "search": [search.files, search.bytes] if search else None}, sort_keys=True))
-    store.prune_markup({a.body_key for a in checked.archive.articles})
+    # Drafts' and scheduled stories' bodies are kept too: the build that
+    # publishes one (the moment it is due) need not convert it again.
+    store.prune_markup(checked.body_keys)
+    store.prune_image_infos(set(checked.static_digests.values()))
+    store.prune_photos(cached_keys(checked.static_digests, checked.photos.settings))
     store.commit()
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths), search=search)
+                       written_paths=tuple(stats.written_paths), search=search, scheduled=checked.scheduled,
+                       photos_resized=resized)
 
 
-def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
+def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
+            photos: PhotoPlan):
     """Stage the new site beside the published one and swap it in. Any failure
     (a template, Pagefind, a full or read-only disk) leaves the published site
     as it was, and comes back as a DatelineError saying what to do."""
@@ -524,8 +599,12 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
         staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key),
                           atomic_swap=options.atomic_swap)
         to_render = []
+        resized = stage_photos(config.root, photos, [job for job in jobs if job.kind == "photo"], staging, store,
+                               options.jobs, options.start_method)
         for job in jobs:
             rel = output_path(job.path)
+            if job.kind == "photo":
+                continue
             if job.kind == "copy":
                 staging.copy(rel, job.key, job.data)
             elif staging.can_keep(rel, job.key):
@@ -553,7 +632,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     next_spare = staging.spare_manifest(token)
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
-    return stats, len(to_render), search
+    return stats, len(to_render), search, resized
 
 
 _OS_ERROR_HINTS = {

@@ -24,6 +24,7 @@ from .authors import AuthorProfile
 from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, alias_path, neighbours, paginate,
                       related_articles, term_path, term_slug)
 from .config import SiteConfig
+from .images import Photo, Picture, picture
 from .model import Article
 from .pages import json_ld as json_ld_text
 from .sitemap import (SitemapEntry, news_entries, news_sitemap_bytes, redirect_map_files, robots_bytes,
@@ -56,7 +57,8 @@ class PageSource:
     """What a recipe returns: the page's template context, and for an article
     page its body (the template is the job's)."""
     context: dict
-    body: tuple[str, dict[str, str]] | None = None   # (body key, link targets) of an article page
+    # (body key, link targets, site path -> Picture of each local image it shows) of an article page
+    body: tuple[str, dict[str, str], dict[str, Picture]] | None = None
 
 
 def page_job(path: str, key: str, template: str, recipe, **fields) -> PageJob:
@@ -121,16 +123,18 @@ class Planner:
 
     def __init__(self, archive: Archive, config: SiteConfig, urls: SiteUrls, site_key_: str,
                  template_keys: dict[str, str], body_links: dict[str, tuple[str, ...]],
-                 image_sizes: dict[str, tuple[int, int]], profiles: dict[str, AuthorProfile],
+                 photos: dict[str, Photo], profiles: dict[str, AuthorProfile],
                  source_digests: dict[str, str] | None = None,
-                 related: dict[str, tuple[Article, ...]] | None = None):
+                 related: dict[str, tuple[Article, ...]] | None = None,
+                 body_images: dict[str, tuple[str, ...]] | None = None):
         self.archive = archive
         self.config = config
         self.urls = urls
-        self.site_key = site_key_
         self.template_keys = template_keys
         self.body_links = body_links
-        self.image_sizes = image_sizes
+        self.photos = photos                    # site path -> Photo, every local image pages show
+        self.body_images = body_images or {}    # body key -> site paths of the local images it shows
+        self.site_key = site_key_
         self.profiles = profiles      # author slug -> profile from authors.yaml
         self.related = related or {}  # source -> related stories, when the caller has them
         # Day archives exist only when article URLs have a day in them.
@@ -155,19 +159,52 @@ class Planner:
     def image_url(self, article: Article, absolute: bool) -> str:
         return self.picture_url(article.image, absolute) if article.image else ""
 
-    def share_image(self, article: Article) -> str:
-        """The hero as the link-preview picture, unless it is an SVG, which the
-        sites that draw previews do not show (the site's `image` stands in)."""
-        if not article.image or urlsplit(article.image).path.lower().endswith(".svg"):
-            return ""
-        return self.image_url(article, absolute=True)
-
     def picture_url(self, image: str, absolute: bool) -> str:
         """A picture's address: a URL as it is, a site path with the base path in front."""
         if urlsplit(image).scheme:
             return image
         path = image if image.startswith("/") else "/" + image
         return self.urls.absolute(path) if absolute else self.urls.link(path)
+
+    def hero(self, article: Article) -> Picture | None:
+        """The article's own image as its page shows it; None without one."""
+        if not article.image:
+            return None
+        if urlsplit(article.image).scheme:
+            return Picture(article.image, 0, 0)
+        photo = self.photos.get(local_path(article.image))
+        return picture(photo, self.urls.link) if photo else Picture(self.urls.link(local_path(article.image)), 0, 0)
+
+    def body_pictures(self, article: Article) -> dict[str, Picture]:
+        return {path: picture(self.photos[path], self.urls.link)
+                for path in self.body_images.get(article.body_key, ()) if path in self.photos}
+
+    def photo_signature(self, article: Article) -> str:
+        """The photos an article page shows (hero and body): their paths and keys."""
+        paths = ((local_path(article.image),) if article.image and not urlsplit(article.image).scheme else ()) \
+            + self.body_images.get(article.body_key, ())
+        return repr([(path, self.photos[path].key if path in self.photos else "") for path in paths])
+
+    def image_object(self, article: Article) -> dict:
+        """The article's own image for JSON-LD and link previews: a local photo's
+        SHARE_WIDTH copy (or its largest), with its size; {} without one."""
+        if not article.image:
+            return {}
+        if urlsplit(article.image).scheme:
+            return {"@type": "ImageObject", "url": article.image}
+        photo = self.photos.get(local_path(article.image))
+        if photo is None:
+            return {"@type": "ImageObject", "url": self.image_url(article, absolute=True)}
+        shared = photo.share
+        return {"@type": "ImageObject", "url": self.urls.absolute(shared.path), "width": shared.width,
+                "height": shared.height}
+
+    def share_image(self, article: Article) -> dict:
+        """The hero as the link-preview picture, unless it is an SVG, which the
+        sites that draw previews do not show (the site's `image` stands in): {}."""
+        if not article.image or urlsplit(article.image).path.lower().endswith(".svg"):
+            return {}
+        return self.image_object(article)
 
     def profile(self, name: str) -> AuthorProfile | None:
         return self.profiles.get(term_slug(name))
@@ -204,12 +241,13 @@ class Planner:
         return self.picture_url(self.config.image, absolute=True)
 
     def meta(self, *, title: str, description: str, path: str, og_type: str = "website", image: str = "",
-             image_alt: str = "", og_article=(), feeds=None, json_ld=None, breadcrumbs=(),
-             noindex: bool = False) -> dict:
+             image_width: int = 0, image_height: int = 0, image_alt: str = "", og_article=(), feeds=None,
+             json_ld=None, breadcrumbs=(), noindex: bool = False) -> dict:
         """What base.html puts in <head>. A page without a picture of its own
         shows the site's `image` in link previews, as a small card."""
         return {"title": title, "description": description, "canonical": self.urls.absolute(path) if path else "",
                 "og_type": og_type, "image": image or self.site_image,
+                "image_width": image_width if image else 0, "image_height": image_height if image else 0,
                 "image_alt": image_alt if image else self.config.title,
                 "card": "summary_large_image" if image else "summary", "og_article": tuple(og_article),
                 "feeds": tuple(feeds or ()) + self.home_feeds,
@@ -255,29 +293,31 @@ class Planner:
         related = self.related.get(article.source)
         if related is None:
             related = related_articles(self.archive, article)
-        image_size = self.image_sizes.get(article.image)
         targets = self.link_targets(article)
         key = self.key("article.html", "article", self.digests[article.source],
                        self.signature([a for a in (newer, older) if a] + list(related)),
-                       repr(sorted(targets.items())), repr(image_size),
+                       repr(sorted(targets.items())), self.photo_signature(article),
                        repr([self.profile(name) for name in article.authors]))
-        recipe = functools.partial(self.article_page, article, newer, older, related, targets, image_size)
+        recipe = functools.partial(self.article_page, article, newer, older, related, targets)
         return page_job(article.url, key, "article.html", recipe, origin=article.source,
                         lastmod=article.last_modified)
 
-    def article_page(self, article: Article, newer, older, related, targets, image_size) -> PageSource:
+    def article_page(self, article: Article, newer, older, related, targets) -> PageSource:
         crumbs = [{"name": "Front page", "path": "/"}]
         if article.section:
             crumbs.append({"name": article.section, "path": term_path("section", term_slug(article.section))})
         crumbs.append({"name": article.title, "path": article.url})
+        shared = self.share_image(article)
         context = {
             "article": article, "newer": newer, "older": older, "related": related,
-            "image_src": self.image_url(article, absolute=False), "image_size": image_size,
+            "hero": self.hero(article),
             "meta": self.meta(title=article.title, description=article.summary, path=article.url,
-                              og_type="article", image=self.share_image(article),
-                              image_alt=article.image_alt, og_article=self.og_article(article), json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
+                              og_type="article", image=shared.get("url", ""),
+                              image_width=shared.get("width", 0), image_height=shared.get("height", 0),
+                              image_alt=article.image_alt, og_article=self.og_article(article),
+                              json_ld=self.article_json_ld(article), breadcrumbs=crumbs),
         }
-        return PageSource(context, (article.body_key, targets))
+        return PageSource(context, (article.body_key, targets, self.body_pictures(article)))
 
     def article_json_ld(self, article: Article) -> dict:
         data = {
@@ -298,8 +338,15 @@ class Planner:
             data["articleSection"] = article.section
         if article.tags:
             data["keywords"] = list(article.tags)
-        if article.image:
-            data["image"] = [self.image_url(article, absolute=True)]
+        image = self.image_object(article)
+        if image:
+            if article.image_caption:
+                image["caption"] = article.image_caption
+            if article.image_credit:
+                image["creditText"] = article.image_credit
+        else:
+            image = {"@type": "ImageObject", "url": self.site_image}     # `image` in site.yaml stands in
+        data["image"] = [image]
         return data
 
     def alias_jobs(self, article: Article) -> list[PageJob]:
@@ -470,6 +517,11 @@ class Planner:
                                     for a in self.archive.articles for alias in a.aliases)
         return [PageJob(path, "bytes", digest(path, hashlib.sha256(data).hexdigest()), data)
                 for path, data in files]
+
+
+def local_path(image: str) -> str:
+    """The site path of a local image as written in front matter ("media/a.jpg" or "/media/a.jpg")."""
+    return image if image.startswith("/") else "/" + image
 
 
 def has_feeds(listing: Listing) -> bool:

@@ -9,6 +9,7 @@ from .cache import Store
 from .config import SiteConfig
 from .errors import DatelineError, Problem
 from .feeds import Feed, FeedItem, atom_bytes, json_feed_bytes, rss_bytes
+from .images import rewrite_body_images
 from .markup import absolutise_urls, resolve_links
 from .pages import body_markup, make_environment, template_location, template_message
 from .plan import FeedPlan, PageJob
@@ -42,12 +43,15 @@ class Renderer:
     def create(cls, config: SiteConfig, urls: SiteUrls, store: Store) -> "Renderer":
         return cls(config, urls, store, make_environment(config.layouts_dir, config, urls))
 
-    def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool) -> str:
+    def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool, pictures=None) -> str:
+        """The body's HTML with its links made; with `pictures` (pages, not feeds)
+        each local image shown as its resized copies, sized."""
         cached = self.store.get_markup(body_key)
         if cached is None:
             raise RenderError(Problem("site", 0, "cache", f"rendered body {body_key[:12]} missing from the cache",
                                       "build again with --no-cache"))
-        return resolve_links(cached[0], targets, self.urls, absolute=absolute)
+        html = rewrite_body_images(cached[0], pictures) if pictures else cached[0]
+        return resolve_links(html, targets, self.urls, absolute=absolute)
 
     def render(self, job: PageJob) -> bytes:
         try:
@@ -67,8 +71,9 @@ class Renderer:
         page = job.data()
         context = page.context
         if page.body is not None:
-            body_key, targets = page.body
-            context = {**context, "body": body_markup(self.body_html(body_key, targets, absolute=False))}
+            body_key, targets, pictures = page.body
+            context = {**context, "body": body_markup(self.body_html(body_key, targets, absolute=False,
+                                                                     pictures=pictures))}
         text = self.env.get_template(job.template).render(context)
         return text.encode("utf-8")
 

@@ -15,7 +15,8 @@ from .urls import MAX_NAME_BYTES, format_permalink, image_problem, is_valid_slug
 from .yamltext import YamlProblem, load_text_yaml
 from .zones import place_wall_time
 
-TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "id", "slug", "timezone")
+TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "image_credit", "id",
+             "slug", "timezone")
 KNOWN_KEYS = TEXT_KEYS + ("author", "authors", "published", "updated", "tags", "draft", "sanitize", "aliases",
                           "corrections", "extra")
 
@@ -233,6 +234,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     section = fields.text("section")
     tags = fields.text_list("tags")
     image_caption = fields.text("image_caption")
+    image_credit = fields.text("image_credit")
 
     if fields.problems or published is None:
         return None, fields.problems
@@ -243,7 +245,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
         source=source.path, slug=slug, title=title, authors=authors, published=published,
         timezone=zone_name, url=url, body_key=body_key, summary=summary, updated=updated,
         location=location, tags=tags, section=section, image=image, image_alt=image_alt,
-        image_caption=image_caption, id=article_id, draft=draft, sanitize=sanitize, aliases=aliases,
+        image_caption=image_caption, image_credit=image_credit, id=article_id, draft=draft, sanitize=sanitize, aliases=aliases,
         corrections=corrections, extra=extra,
         key_lines={key: fields.line(key) for key in loaded.key_lines},
     ), []

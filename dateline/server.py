@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
@@ -31,7 +32,7 @@ from watchfiles import DefaultFilter, watch
 from .authors import AUTHORS_FILE
 from .config import CONFIG_FILE, load_config
 from .errors import BuildError, DatelineError, sorted_problems
-from .pipeline import BuildOptions, build
+from .pipeline import BuildOptions, build, scheduled_summary
 from .urls import SiteUrls, normalise_base_url
 
 HOST = "127.0.0.1"
@@ -42,6 +43,11 @@ WATCH_TIMEOUT_MS = 200
 EXIT_OK, EXIT_CANNOT_LISTEN = 0, 2
 
 Report = Callable[[str], None]
+Clock = Callable[[], datetime]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 # -- values -------------------------------------------------------------------------
@@ -61,6 +67,7 @@ class BuildOutcome:
     lines: tuple[str, ...]  # what to report
     failed: bool
     problems: str           # shown in the browser banner; "" when the build succeeded
+    next_due: datetime | None = None    # when the next scheduled story goes live, if one waits
 
 
 def site_relative(url_path: str, base_path: str) -> str | None:
@@ -114,7 +121,8 @@ def build_summary(report, seconds: float) -> str:
 
 # -- building -------------------------------------------------------------------------
 
-def build_site(root: Path, out_dir: Path, *, drafts: bool, jobs: int, base_url: str | None) -> BuildOutcome:
+def build_site(root: Path, out_dir: Path, *, drafts: bool, jobs: int, base_url: str | None,
+               now: datetime) -> BuildOutcome:
     """Load site.yaml and build; every failure comes back as report lines, never raised."""
     config, problems = load_config(root)
     if config is None:
@@ -127,7 +135,8 @@ def build_site(root: Path, out_dir: Path, *, drafts: bool, jobs: int, base_url: 
     started = time.perf_counter()
     waits: list[str] = []
     try:
-        report = build(config, BuildOptions(out_dir=out_dir, drafts=drafts, jobs=jobs, on_wait=waits.append))
+        report = build(config, BuildOptions(out_dir=out_dir, drafts=drafts, jobs=jobs, on_wait=waits.append,
+                                            now=now))
     except BuildError as error:
         texts = tuple(str(p) for p in error.problems)
         errors = sum(1 for p in error.problems if not p.warning)
@@ -139,7 +148,11 @@ def build_site(root: Path, out_dir: Path, *, drafts: bool, jobs: int, base_url: 
     except Exception as error:  # noqa: BLE001 - serve must outlive any failed rebuild, even a bug of ours
         text = f"error: the build failed unexpectedly: {type(error).__name__}: {error}"
         return BuildOutcome(base_path, (*waits, text, "still serving the last good site"), True, text)
-    return BuildOutcome(base_path, (build_summary(report, time.perf_counter() - started),), False, "")
+    next_due = report.scheduled[0].published if report.scheduled else None
+    lines = (build_summary(report, time.perf_counter() - started),)
+    if report.scheduled:
+        lines += (scheduled_summary(report.scheduled, now),)
+    return BuildOutcome(base_path, lines, False, "", next_due)
 
 
 # -- the live status shared by the HTTP threads ---------------------------------------
@@ -313,8 +326,10 @@ def url_host(host: str) -> str:
 
 
 def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, report: Report,
-          base_url: str | None = None, stop: threading.Event | None = None, host: str = HOST) -> int:
-    """Build, serve out_dir on host:port (127.0.0.1 unless told) under the base path, rebuild on change.
+          base_url: str | None = None, stop: threading.Event | None = None, host: str = HOST,
+          clock: Clock = wall_clock) -> int:
+    """Build, serve out_dir on host:port (127.0.0.1 unless told) under the base path, rebuild on change,
+    and when the next scheduled story becomes due (by `clock`).
 
     `base_url` overrides site.yaml's (already validated by the caller). Port 0 picks a
     free port; the real one is in the reported `serving http://127.0.0.1:PORT/...` line.
@@ -338,18 +353,22 @@ def serve(*, root: Path, out_dir: Path, port: int, drafts: bool, jobs: int, repo
             changes_seen = watch(root, watch_filter=SourceFilter(root, out_dir), stop_event=stop,
                                  raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TIMEOUT_MS)
             next(changes_seen, None)
-            status = _publish(live, build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url), report)
+            outcome = build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url, now=clock())
+            status = _publish(live, outcome, report)
             report(f"serving http://{url_host(host)}:{httpd.server_address[1]}{status.base_path} (Ctrl-C to stop)")
             thread = threading.Thread(target=httpd.serve_forever, name="dateline-serve", daemon=True)
             thread.start()
             try:
                 for changes in changes_seen:
-                    if not changes:
+                    if changes:
+                        report(f"changed: {changed_names(changes, root)}")
+                    elif outcome.next_due is not None and clock() >= outcome.next_due:
+                        report("a scheduled story is due")
+                    else:
                         continue
-                    report(f"changed: {changed_names(changes, root)}")
                     before = live.current.base_path
-                    status = _publish(live, build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url),
-                                      report)
+                    outcome = build_site(root, out_dir, drafts=drafts, jobs=jobs, base_url=base_url, now=clock())
+                    status = _publish(live, outcome, report)
                     if status.base_path != before:
                         report(f"serving http://{url_host(host)}:{httpd.server_address[1]}{status.base_path}")
             finally:

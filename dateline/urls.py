@@ -209,6 +209,16 @@ def output_path(site_path: str) -> str:
     return "/".join(parts)
 
 
+def photo_variant_path(source: str, key: str, width: int, extension: str) -> str:
+    """Site path of a resized copy of the local photo at `source`, beside it:
+    /media/kl.jpg -> /media/kl-800w-3f9a1c2b4d.webp. `key` (a digest of the
+    photo's bytes and the resize settings) names the copy, so a changed photo
+    gets new addresses and any cache may keep a copy forever."""
+    folder, _, name = source.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return f"{folder}/{stem}-{width}w-{key[:10]}.{extension}"
+
+
 @dataclass(frozen=True)
 class SiteUrls:
     """Turns site paths into links for pages and absolute URLs for feeds."""

@@ -194,9 +194,21 @@ RAW_HTML_BODY = ('Text <script>alert("x")</script> <img src="/media/a.png" alt="
                  '[^1]: The note.\n')
 
 
+def with_image(root):
+    """The raw HTML's <img> shows /media/a.png: a missing image is an error, so it is there."""
+    from io import BytesIO
+
+    from PIL import Image
+    data = BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(data, "PNG")
+    (root / "static/media").mkdir(parents=True)
+    (root / "static/media/a.png").write_bytes(data.getvalue())
+    return root
+
+
 def test_raw_html_is_trusted_by_default(tmp_path):
-    root = make_project(tmp_path, {"2025/10/raw.md": article("Raw", body=RAW_HTML_BODY),
-                                   "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")})
+    root = with_image(make_project(tmp_path, {"2025/10/raw.md": article("Raw", body=RAW_HTML_BODY),
+                                              "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")}))
     page = (build_ok(root) / "2025/10/25/raw/index.html").read_text(encoding="utf-8")
     assert '<script>alert(' in page and 'onclick="steal()"' in page
 
@@ -205,8 +217,9 @@ def test_raw_html_is_trusted_by_default(tmp_path):
 def test_sanitize_strips_scripts_handlers_and_javascript_urls(tmp_path, where):
     extra = "sanitize: true\n" if where == "front matter" else ""
     site_yaml = "title: T\nbase_url: https://example.org/\n" + ("sanitize: true\n" if where == "site.yaml" else "")
-    root = make_project(tmp_path, {"2025/10/raw.md": article("Raw", extra=extra, body=RAW_HTML_BODY),
-                                   "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")}, site_yaml=site_yaml)
+    root = with_image(make_project(tmp_path, {"2025/10/raw.md": article("Raw", extra=extra, body=RAW_HTML_BODY),
+                                              "2025/10/other.md": article("Other", "2025-10-01T10:00:00Z")},
+                                   site_yaml=site_yaml))
     site = build_ok(root)
     page = (site / "2025/10/25/raw/index.html").read_text(encoding="utf-8")
     body = page.split('<div class="article-body">', 1)[1].split("</div>\n  <footer", 1)[0]

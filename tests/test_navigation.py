@@ -274,7 +274,8 @@ def test_article_json_ld_carries_the_article_values(site):
     assert data["dateModified"] == "2025-02-15T09:00:00+00:00"
     assert data["author"] == [{"@type": "Person", "name": "Bo Chen", "url": "https://example.org/authors/bo-chen/",
                                "description": "Local reporter in Lagos."}]
-    assert data["image"] == ["https://example.org/media/flood.svg"]
+    assert data["image"] == [{"@type": "ImageObject", "url": "https://example.org/media/flood.svg",
+                              "width": 200, "height": 100}]
     assert data["dateline"] == "Lagos"
     assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"] == "Fixture Wire"
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": "https://example.org/2025/02/14/flood-warning/"}

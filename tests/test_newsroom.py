@@ -50,12 +50,20 @@ def test_check_finds_each_planted_problem(tmp_path):
         "2025/01/c.md": article("No dek here", "2025-01-03T10:00:00Z"),
     })
     result = run_build(root, "check")
+    assert result.returncode == 1       # a missing image is an error (the build would stop on it)
+    assert result.stderr.splitlines() == [
+        "content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or the theme's static files "
+        "(put the file there, or fix the path)",
+        "1 error; site/ was not touched",
+    ]
+    (root / "content/2025/01/b.md").write_text(article("Same headline", "2025-01-02T10:00:00Z",
+                                                       extra="summary: A dek.\n"), encoding="utf-8")
+    result = run_build(root, "check")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
         "warning: content/2025/01/b.md:2: title: same headline as content/2025/01/a.md",
-        "warning: content/2025/01/b.md:6: image: /media/missing.jpg is not in static/ or the theme's static files",
         "warning: content/2025/01/c.md:2: summary: missing: lists, feeds and search results show the dek",
-        "0 errors, 3 warnings; site/ was not touched",
+        "0 errors, 2 warnings; site/ was not touched",
     ]
     assert run_build(root, "check", "--strict").returncode == 1
     (root / "content/2025/01/d.md").write_text(article("Broken", "2025-01-04T10:00:00Z", extra="summary: x\n",
