@@ -1,4 +1,6 @@
-"""Shared helpers: write small archives under tmp_path, build them, read trees."""
+"""Shared helpers: write small archives under tmp_path, build them, read trees;
+the session's shared builds (`sample_build`, `fixture_build`); the
+`--update-golden` option (see tests/test_golden.py) and the `slow` marker."""
 from __future__ import annotations
 
 import os
@@ -12,6 +14,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
+FIXTURE_ARCHIVE = REPO / "tests" / "fixtures" / "archive"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current build instead of comparing with it")
 
 MINIMAL_SITE_YAML = """\
 title: Test Wire
@@ -87,10 +95,28 @@ def article(title: str = "A story", published: str = "2025-10-25T09:28:00+05:30"
     return f"---\ntitle: {title}\nauthor: {author}\npublished: {published}\n{extra}---\n{body}"
 
 
+def build_fixture_archive(root: Path, out: Path, *args: str) -> Path:
+    """A cold build of a copy of tests/fixtures/archive (with the repo's layouts) into out."""
+    shutil.copytree(FIXTURE_ARCHIVE, root)
+    copy_layouts(root)
+    result = run_build(root, "--no-cache", "--jobs", "1", *args, out=out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample archive built once with default settings; returns the output folder."""
+    """The sample archive built once with default settings; returns the output folder.
+    Tests only read it."""
     root = copy_sample_project(tmp_path_factory.mktemp("sample"))
     result = run_build(root, "--jobs", "1")
     assert result.returncode == 0, result.stderr
     return root / "site"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory) -> Path:
+    """tests/fixtures/archive built once with search off (the golden output's build);
+    returns the output folder. Tests only read it."""
+    base = tmp_path_factory.mktemp("fixture")
+    return build_fixture_archive(base / "project", base / "site", "--no-search")
