@@ -17,6 +17,9 @@ CASES = {
     "malformed_yaml": ("2025/10/bad.md", "---\ntitle: [unclosed\nauthor: A\npublished: 2025-10-01\n---\nx\n",
                        "content/2025/10/bad.md:3: front matter: invalid YAML: while parsing a flow sequence, "
                        "did not find expected ',' or ']'"),
+    "control_character": ("2025/10/bad.md", "---\ntitle: T\nauthor: A\npublished: 2025-10-01\nsummary: a\x80b\n---\nx\n",
+                          "content/2025/10/bad.md:5: front matter: invalid YAML: unacceptable character #x0080: "
+                          "control characters are not allowed"),
     "missing_title": ("2025/10/bad.md", "---\nauthor: A\npublished: 2025-10-01\n---\nx\n",
                       "content/2025/10/bad.md:2: title: is required"),
     "missing_author": ("2025/10/bad.md", "---\ntitle: T\npublished: 2025-10-01\n---\nx\n",
