@@ -104,12 +104,27 @@ def build_fixture_archive(root: Path, out: Path, *args: str) -> Path:
     return out
 
 
+# The environment of sample_build, fixed so that a test can compare it with a
+# build made under another hash seed, zone and epoch.
+SAMPLE_BUILD_ENV = {"PYTHONHASHSEED": "1", "TZ": "UTC", "SOURCE_DATE_EPOCH": "0"}
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample archive built once with default settings; returns the output folder.
-    Tests only read it."""
+    """The sample archive built once with default settings (--jobs 1, in
+    SAMPLE_BUILD_ENV); returns the output folder. Tests only read it."""
     root = copy_sample_project(tmp_path_factory.mktemp("sample"))
-    result = run_build(root, "--jobs", "1")
+    result = run_build(root, "--jobs", "1", env=SAMPLE_BUILD_ENV)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_build_under_sub_path(tmp_path_factory) -> Path:
+    """The sample archive built once for https://example.org/news/; returns the
+    output folder. Tests only read it."""
+    root = copy_sample_project(tmp_path_factory.mktemp("sample-news"))
+    result = run_build(root, "--base-url", "https://example.org/news/")
     assert result.returncode == 0, result.stderr
     return root / "site"
 
