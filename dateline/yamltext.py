@@ -159,6 +159,11 @@ def load_text_yaml(text: str) -> LoadedYaml:
         if error.context:
             message = f"{error.context}, {message}"
         raise YamlProblem(line, f"invalid YAML: {message}") from None
+    except yaml.reader.ReaderError as error:
+        # Its own text spans two lines and gives a character offset, not a line.
+        line = text.count("\n", 0, error.position) + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        raise YamlProblem(line, f"invalid YAML: unacceptable character #x{code:04x}: {error.reason}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"invalid YAML: {error}") from None
     except (ValueError, TypeError, RecursionError) as error:

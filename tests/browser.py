@@ -1,7 +1,7 @@
 """Helpers for tests in a real browser: a static server that behaves like a
-static host (the site under a sub-path, 404.html for missing pages) and a
-headless Chromium driven by Selenium (Debian's chromium + chromium-driver,
-installed by .ci/run)."""
+static host (the site under a sub-path, 404.html for missing pages; the link
+crawler of test_navigation uses it too) and a headless Chromium driven by
+Selenium (Debian's chromium + chromium-driver, installed by .ci/run)."""
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,6 @@
-"""Shared helpers: write small archives under tmp_path, build them, read trees."""
+"""Shared helpers: write small archives under tmp_path, build them, read trees;
+the session's shared builds (`sample_build`, `fixture_build`); the
+`--update-golden` option (see tests/test_golden.py) and the `slow` marker."""
 from __future__ import annotations
 
 import os
@@ -13,6 +15,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
 THEME = REPO / "dateline" / "theme"
+FIXTURE_ARCHIVE = REPO / "tests" / "fixtures" / "archive"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current build instead of comparing with it")
 
 MINIMAL_SITE_YAML = """\
 title: Test Wire
@@ -94,10 +102,43 @@ def article(title: str = "A story", published: str = "2025-10-25T09:28:00+05:30"
     return f"---\ntitle: {title}\nauthor: {author}\npublished: {published}\n{extra}---\n{body}"
 
 
+def build_fixture_archive(root: Path, out: Path, *args: str) -> Path:
+    """A cold build of a copy of tests/fixtures/archive (with the packaged theme) into out."""
+    shutil.copytree(FIXTURE_ARCHIVE, root)
+    result = run_build(root, "--no-cache", "--jobs", "1", *args, out=out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+# The environment of sample_build, fixed so that a test can compare it with a
+# build made under another hash seed, zone and epoch.
+# The epoch is "now" for embargoes: after every sample story, so all are due.
+SAMPLE_BUILD_ENV = {"PYTHONHASHSEED": "1", "TZ": "UTC", "SOURCE_DATE_EPOCH": "1800000000"}
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample archive built once with default settings; returns the output folder."""
+    """The sample archive built once with default settings (--jobs 1, in
+    SAMPLE_BUILD_ENV); returns the output folder. Tests only read it."""
     root = copy_sample_project(tmp_path_factory.mktemp("sample"))
-    result = run_build(root, "--jobs", "1")
+    result = run_build(root, "--jobs", "1", env=SAMPLE_BUILD_ENV)
     assert result.returncode == 0, result.stderr
     return root / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_build_under_sub_path(tmp_path_factory) -> Path:
+    """The sample archive built once for https://example.org/news/; returns the
+    output folder. Tests only read it."""
+    root = copy_sample_project(tmp_path_factory.mktemp("sample-news"))
+    result = run_build(root, "--base-url", "https://example.org/news/")
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory) -> Path:
+    """tests/fixtures/archive built once with search off (the golden output's build);
+    returns the output folder. Tests only read it."""
+    base = tmp_path_factory.mktemp("fixture")
+    return build_fixture_archive(base / "project", base / "site", "--no-search")

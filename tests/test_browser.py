@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from browser import driver, static_host  # noqa: F401 - driver is a fixture
-from conftest import copy_sample_project, run_build
 
 PAGES = {
     "front page": "",
@@ -15,18 +14,10 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def sub_path_site(tmp_path_factory):
-    root = copy_sample_project(tmp_path_factory.mktemp("browser"))
-    result = run_build(root, "--base-url", "https://example.org/news/")
-    assert result.returncode == 0, result.stderr
-    return root / "site"
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_loads_cleanly_and_fits_the_width(sub_path_site, driver, name, width):
-    with static_host(sub_path_site, "/news/") as (base, failures):
+def test_page_loads_cleanly_and_fits_the_width(sample_build_under_sub_path, driver, name, width):
+    with static_host(sample_build_under_sub_path, "/news/") as (base, failures):
         driver.set_window_size(width, 900)
         driver.get_log("browser")   # drop anything from earlier pages
         driver.get(base + PAGES[name])

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import BUILD_PY, article, make_project, run_build, stable_tree
 
 PARAGRAPH = ("Officials said the talks would resume on Thursday after a day of consultations, "
@@ -24,6 +26,7 @@ def archive(edition: str, count: int = 300) -> dict[str, str]:
     return files
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_point_leaves_old_or_new_site(tmp_path):
     root = make_project(tmp_path / "project", archive("first"))
     assert run_build(root, "--jobs", "1").returncode == 0

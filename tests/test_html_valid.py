@@ -11,6 +11,8 @@ import pytest
 
 VNU_JAR = Path(__file__).parent / "tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
+pytestmark = pytest.mark.slow    # a Java virtual machine per check
+
 
 def run_vnu(folder: Path) -> list[dict]:
     if not VNU_JAR.is_file():

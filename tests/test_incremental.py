@@ -6,13 +6,18 @@ step the incremental site/ is compared, file by file and byte by byte, with a
 """
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import UNSTABLE_SEARCH_FILES
+from conftest import UNSTABLE_SEARCH_FILES, copy_sample_project, run_build
+from dateline import pipeline
+from dateline.archive import related_articles
+from dateline.cache import open_store
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, build
 
@@ -102,6 +107,7 @@ def project(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_every_incremental_step_matches_a_cold_build(project, tmp_path):
     stale = {
         "deleted": generate.article_meta(generate.deletable(120)),
@@ -127,10 +133,12 @@ def test_every_incremental_step_matches_a_cold_build(project, tmp_path):
     assert not any(path.startswith("tags/only-here/") for path in site)
 
 
+@pytest.mark.slow
 def test_jobs_one_and_two_give_identical_bytes(project, tmp_path):
     assert_same_trees(cold_tree(project, tmp_path / "one", jobs=1), cold_tree(project, tmp_path / "two", jobs=2))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
 def test_damaged_cache_is_discarded(project, tmp_path, damage):
     cache = project / ".dateline-cache" / "cache.sqlite"
@@ -147,16 +155,21 @@ def test_damaged_cache_is_discarded(project, tmp_path, damage):
     assert not again.cache_discarded and again.rendered == 0
 
 
-def test_no_cache_forces_a_cold_build(project):
-    report = build_site(project, project / "site", use_cache=False)
-    assert report.markdown_rendered == report.articles
+@pytest.fixture
+def built_sample(tmp_path) -> Path:
+    """A copy of the sample archive, built once: its cache is warm."""
+    root = copy_sample_project(tmp_path / "sample")
+    build_site(root, root / "site", jobs=1)
+    return root
+
+
+def test_no_cache_forces_a_cold_build(built_sample):
+    report = build_site(built_sample, built_sample / "site", jobs=1, use_cache=False)
+    assert report.markdown_rendered >= report.articles == 10    # none taken from the warm cache
     assert report.rendered > report.articles
 
 
 def test_a_damaged_cached_article_is_parsed_again(tmp_path):
-    import sqlite3
-
-    from conftest import copy_sample_project, run_build
     root = copy_sample_project(tmp_path / "sample")
     assert run_build(root).returncode == 0
     page = root / "site/2025/09/09/trade-envoys-meet-in-kuala-lumpur/index.html"
@@ -177,31 +190,27 @@ def test_a_damaged_cached_article_is_parsed_again(tmp_path):
     assert not [p for p in (root / "site").rglob("*.html") if b"Xrade envoys" in p.read_bytes()]
 
 
-def test_related_lists_are_reused_only_while_intact(project, tmp_path, monkeypatch):
-    """Related stories are saved with a digest of their inputs and a CRC:
-    reused when neither changed, computed again when the saved lists were altered."""
-    import json
-
-    from dateline import pipeline
-    from dateline.cache import open_store
-    config, _ = load_config(project)
+def test_related_lists_are_reused_only_while_intact(built_sample, tmp_path):
+    """Related stories are saved with a digest of their inputs and a CRC: the
+    saved lists are used as they are while both match, and computed again (and
+    saved afresh) when the saved row was altered."""
+    config, _ = load_config(built_sample)
     store = open_store(config.cache_dir, True)
     try:
         archive = pipeline.check(config, BuildOptions(out_dir=tmp_path / "unused"), store).archive
-        fresh = {a.source: pipeline.related_articles(archive, a) for a in archive.articles}
-        calls = []
-        real = pipeline.related_articles
-        monkeypatch.setattr(pipeline, "related_articles", lambda arch, a: calls.append(a) or real(arch, a))
+        fresh = {a.source: related_articles(archive, a) for a in archive.articles}
         assert pipeline.related_map(archive, store) == fresh
-        calls.clear()
-        assert pipeline.related_map(archive, store) == fresh
-        assert calls == []                                   # reused
         crc, key, text = store.get_meta("related").split("\n", 2)
         lists = json.loads(text)
         source, others = next((s, o) for s, o in sorted(lists.items()) if len(o) >= 2)
-        lists[source] = others[::-1]                         # a plausible but wrong list, same CRC
-        store.set_meta("related", "\n".join([crc, key, json.dumps(lists, sort_keys=True)]))
+        lists[source] = others[::-1]                         # a plausible but wrong order
+        altered = key + "\n" + json.dumps(lists, sort_keys=True)
+        # Saved with its own CRC, the altered row is taken as it is: the lists are reused, not computed.
+        store.set_checked_meta("related", altered)
+        assert [a.source for a in pipeline.related_map(archive, store)[source]] == others[::-1]
+        # Under the old CRC it is a damaged row: computed again, and the right lists saved.
+        store.set_meta("related", crc + "\n" + altered)
         assert pipeline.related_map(archive, store) == fresh
-        assert len(calls) == len(fresh)                      # computed again
+        assert store.get_meta("related") == "\n".join([crc, key, text])
     finally:
         store.close()

@@ -62,8 +62,12 @@ def test_generated_archives_build_or_fail_cleanly(articles):
         except BuildError as error:
             assert error.problems
             for problem in error.problems:
-                assert (root / problem.path).is_file(), str(problem)
-                assert str(problem).startswith(problem.path)
+                source = root / problem.path
+                assert source.is_file(), str(problem)
+                # One line naming a field and what is wrong with it, at a line of that file.
+                assert "\n" not in str(problem) and problem.field and problem.message, repr(problem)
+                lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+                assert 0 <= problem.line <= len(lines) + 1, str(problem)
             assert not out.exists()
             return
         created = set(Path(folder).rglob("*")) - before
