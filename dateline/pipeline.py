@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import pickle
 import secrets
-import time
 from concurrent.futures import ProcessPoolExecutor
 from collections import deque
 from collections.abc import Callable
@@ -36,7 +35,8 @@ from .pages import make_environment, template_fingerprints
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError
 from .schema import parse_article
-from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
+from . import search
+from .search import SearchError, SearchIndex, SearchPage
 from .urls import SiteUrls, output_path
 
 CHUNK = 64
@@ -427,12 +427,13 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
         problems = collision_problems(jobs)
         if problems:
             raise BuildError(problems)
-        stats, rendered, search = publish(config, urls, store, jobs, options)
+        stats, rendered, search_index = publish(config, urls, store, jobs, options, search_pages(checked.archive))
         feeds = sum(1 for job in jobs if job.kind == "feed")
         pages = sum(1 for job in jobs if job.kind == "page")
         store.set_meta(state_name, json.dumps({
             "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
-            "search": [search.files, search.bytes] if search else None}, sort_keys=True))
+            "search": [search_index.files, search_index.bytes, search_index.shards] if search_index else None},
+            sort_keys=True))
         store.prune_markup({a.body_key for a in checked.archive.articles})
         store.commit()
     finally:
@@ -443,10 +444,11 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths), search=search)
+                       written_paths=tuple(stats.written_paths), search=search_index)
 
 
-def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions):
+def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
+            pages: list[SearchPage]):
     previous = store.manifest(options.out_dir)
     spare_dir = spare_folder(options.out_dir)
     spare_key = "spare:" + os.path.realpath(spare_dir)
@@ -467,7 +469,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
             staging.put(rel, job.key, data, sha)
             if done % CHUNK == 0 or done == len(to_render):
                 _report(options, "rendering", done, len(to_render))
-        search = index_search(config, staging, jobs) if config.search else None
+        search_index = index_search(config, staging, store, pages, options) if config.search else None
         stats = staging.commit()
     except (RenderError, OutputError, OSError, SearchError):
         staging.abort()
@@ -480,29 +482,19 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     next_spare = staging.spare_manifest(token)
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
-    return stats, len(to_render), search
+    return stats, len(to_render), search_index
 
 
-def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> SearchIndex:
-    """Rebuild the Pagefind bundle only when an indexed (article) page changed.
+def index_search(config: SiteConfig, staging: Staging, store: Store, pages: list[SearchPage],
+                 options: BuildOptions) -> SearchIndex:
+    """Index again the search shards whose articles changed (dateline/search.py)."""
+    return search.index_search(staging, pages, config.language, store, options.jobs,
+                               lambda done, total: _report(options, "indexing search", done, total))
 
-    The bundle's key digests the bytes of every article page and the Pagefind
-    version: the index depends on nothing else."""
-    started = time.perf_counter()
-    article_pages = sorted(output_path(job.path) for job in jobs
-                           if job.kind == "page" and job.template == "article.html")
-    key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
-    previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
-    if previous and all(staging.can_keep(rel, key) for rel in previous):
-        for rel in sorted(previous):
-            staging.keep(rel)
-        return SearchIndex(False, time.perf_counter() - started, len(previous),
-                           sum(staging.manifest[rel].size for rel in previous))
-    bundle = staging.clear_folder(BUNDLE_FOLDER)
-    run_pagefind(staging.staging, bundle, article_glob(config.permalink))
-    count = staging.adopt_folder(BUNDLE_FOLDER, key)
-    size = sum(entry.size for rel, entry in staging.manifest.items() if rel.startswith(BUNDLE_FOLDER + "/"))
-    return SearchIndex(True, time.perf_counter() - started, count, size)
+
+def search_pages(archive: Archive) -> list[SearchPage]:
+    """The pages the search index covers: every article page."""
+    return [SearchPage(output_path(a.url), a.url, a.published) for a in archive.articles]
 
 
 def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int):
