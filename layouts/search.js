@@ -16,15 +16,16 @@
 
   function startSearch(container, shards) {
     var bundle = container.dataset.bundle;
+    var base = container.dataset.base;
     var ui = new PagefindUI({
       element: "#search",
       bundlePath: bundle,
-      baseUrl: container.dataset.base,
+      baseUrl: base,
       showImages: false,
       showSubResults: false,
       resetStyles: false,
       mergeIndex: shards.map(function (shard) {
-        return {bundlePath: bundle + shard + "/"};
+        return {bundlePath: bundle + shard + "/", baseUrl: base};
       })
     });
     var query = new URLSearchParams(window.location.search).get("q");
