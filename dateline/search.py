@@ -59,6 +59,10 @@ MEMORY_BUDGET = 320 * 2**20
 MEMORY_BASE = 20 * 2**20
 MEMORY_PER_PAGE = 200 * 2**10
 
+# Documents read to decide whether a shard changed are kept for Pagefind up
+# to this many pages (~7 KB each); beyond, they are read again in its turn.
+HELD_PAGES = 5000
+
 
 @dataclass(frozen=True)
 class SearchPage:
@@ -244,30 +248,37 @@ def index_search(staging, pages: list[SearchPage], language: str, store, jobs: i
     previous = _previous_files(staging)
     site = staging.staging
     keys: dict[str, tuple[str, str]] = {}
-    stale: list[Shard] = []
+    stale: list[tuple[Shard, str, list | None]] = []
+    held = 0
     for shard in shards:
         files = previous.get(shard.name, [])
         pages_key = digest(version, shard.name, *(f"{page.path}\0{staging.manifest[page.path].sha}"
                                                   for page in shard.pages))
         known_pages, documents_key = saved.get(shard.name, ("", ""))
+        documents = None
         keep = known_pages == pages_key and _can_keep(staging, files, documents_key)
-        if not keep:
-            documents_key = _documents_key(version, shard, _read_documents(site, shard))
+        if not keep and files:
+            documents = _read_documents(site, shard)
+            documents_key = _documents_key(version, shard, documents)
             keep = _can_keep(staging, files, documents_key)
-        keys[shard.name] = (pages_key, documents_key)
         if keep:
+            keys[shard.name] = (pages_key, documents_key)
             for rel in files:
                 staging.keep(rel)
-        else:
-            stale.append(shard)
+            continue
+        # Documents already read go along to Pagefind, up to a bound; the
+        # others are read when their shard's turn comes.
+        held += len(documents or ())
+        stale.append((shard, pages_key, documents if held <= HELD_PAGES else None))
     runtime: dict[str, bytes] = {}
-    done, total = 0, sum(len(shard.pages) for shard in stale)
-    for shard, bundle in _index_shards(site, stale, jobs):
+    done, total = 0, sum(len(shard.pages) for shard, _, _ in stale)
+    for shard, pages_key, documents_key, bundle in _index_shards(site, version, stale, jobs):
+        keys[shard.name] = (pages_key, documents_key)
         runtime = runtime or {path: data for path, data in bundle.items() if _is_runtime(path)}
         folder = f"{BUNDLE_FOLDER}/{shard.name}/"
         for path, data in sorted(bundle.items()):
             if not _is_runtime(path):
-                staging.put(folder + path, keys[shard.name][1], data)
+                staging.put(folder + path, documents_key, data)
         done += len(shard.pages)
         if progress is not None:
             progress(done, total)
@@ -307,31 +318,34 @@ def _is_runtime(path: str) -> bool:
     return "/" not in path and path not in ("pagefind-entry.json", SHARD_LIST) and not path.endswith(".pf_meta")
 
 
-def _index_shards(site: Path, shards: list[Shard], workers: int):
-    """(shard, reproducible bundle) for each shard, in order. Up to `workers`
-    Pagefind processes run at once, while their estimated memory fits MEMORY_BUDGET."""
-    if not shards:
+def _index_shards(site: Path, version: str, stale: list[tuple[Shard, str, list | None]], workers: int):
+    """(shard, pages key, documents key, reproducible bundle) for each stale
+    shard, in order. Up to `workers` Pagefind processes run at once, while
+    their estimated memory fits MEMORY_BUDGET."""
+    if not stale:
         return
     workers = max(1, workers)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         running: deque = deque()
         used = 0
-        for shard in shards:
+        for shard, pages_key, documents in stale:
             need = MEMORY_BASE + MEMORY_PER_PAGE * len(shard.pages)
             while running and (len(running) >= workers or used + need > MEMORY_BUDGET):
-                finished, future, cost = running.popleft()
+                finished, key, future, cost = running.popleft()
                 used -= cost
-                yield finished, future.result()
-            running.append((shard, pool.submit(_index_shard, site, shard), need))
+                yield (finished, key, *future.result())
+            running.append((shard, pages_key, pool.submit(_index_shard, site, version, shard, documents), need))
             used += need
         while running:
-            finished, future, _ = running.popleft()
-            yield finished, future.result()
+            finished, key, future, _ = running.popleft()
+            yield (finished, key, *future.result())
 
 
-def _index_shard(site: Path, shard: Shard) -> dict[str, bytes]:
-    documents = sorted(_read_documents(site, shard))      # pages are numbered in this order
-    return reproducible_bundle(index_documents(documents))
+def _index_shard(site: Path, version: str, shard: Shard, documents: list | None) -> tuple[str, dict[str, bytes]]:
+    """The shard's documents key and its bundle."""
+    documents = _read_documents(site, shard) if documents is None else documents
+    bundle = index_documents(sorted(documents))      # pages are numbered in this order
+    return _documents_key(version, shard, documents), reproducible_bundle(bundle)
 
 
 def _stage_primary(staging, shards: list[Shard], runtime: dict[str, bytes], language: str, key: str,

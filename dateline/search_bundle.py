@@ -18,10 +18,12 @@ import gzip
 import hashlib
 import json
 
+from .pagefind_service import SearchError
+
 SIGNATURE = b"pagefind_dcd"
 
 
-class BundleError(Exception):
+class BundleError(SearchError):
     """A Pagefind file that is not what this Pagefind version writes."""
 
 
@@ -106,7 +108,14 @@ def reproducible_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
 
     The metadata index is [version, pages, word-index chunks, filters, sorts,
     meta field names]; a filter file is [name, [[value, [page numbers]], ...]]."""
-    files = dict(files)
+    try:
+        return _reproducible_bundle(dict(files))
+    except (KeyError, ValueError, TypeError, IndexError, BundleError) as error:
+        raise BundleError(f"search: Pagefind's bundle is not in the expected format ({error!r}); "
+                          f"is pagefind-bin the version pyproject.toml pins?") from None
+
+
+def _reproducible_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
     entry = json.loads(files["pagefind-entry.json"])
     for language, info in sorted(entry["languages"].items()):
         meta = decode(files.pop(f"pagefind.{info['hash']}.pf_meta"))
