@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from browser import driver, static_host  # noqa: F401 - driver is a fixture
-from conftest import article, copy_sample_project, make_project, read_tree, run_build
+from conftest import REPO as ROOT, article, copy_sample_project, make_project, read_tree, run_build
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, build
 from dateline.search import SearchPage, indexed_document, plan_shards
-from dateline.search_bundle import decode
+from dateline.search_bundle import decode, encode, reproducible_bundle
 
 PUBLISHED_URLS = sorted([
     "/news/2025/11/08/veteran-crews-dominate-tokyo-masters-regatta/",
@@ -382,3 +382,52 @@ def test_pagefind_reads_the_marked_element_and_the_language():
     assert indexed_document(unmarked) == unmarked
     unclosed = '<html lang="en"><body><div data-pagefind-body><p>never closed</body></html>'
     assert indexed_document(unclosed) == unclosed
+
+
+def test_filter_and_metadata_indexes_are_sorted_and_renamed_after_their_bytes():
+    entry = {"version": "1.5.2", "languages": {"en": {"hash": "en_0000000000", "wasm": "en", "page_count": 2}},
+             "include_characters": ["_"]}
+    files = {
+        "pagefind-entry.json": json.dumps(entry).encode(),
+        "pagefind.en_0000000000.pf_meta": encode(["1.5.2", [["en_frag001", 10], ["en_frag002", 12]],
+                                                  [["a", "z", "en_index01"]],
+                                                  [["tag", "en_aaaaaaa"], ["author", "en_bbbbbbb"]],
+                                                  [["published", [1, 0]]], ["title"]]),
+        "filter/en_aaaaaaa.pf_filter": encode(["tag", [["rail", [1]], ["ports", [0, 1]]]]),
+        "filter/en_bbbbbbb.pf_filter": encode(["author", [["Omar Haddad", [1]], ["Jane Doe", [0]]]]),
+        "index/en_index01.pf_index": b"word index, untouched",
+        "fragment/en_frag001.pf_fragment": b"fragment, untouched",
+    }
+    bundle = reproducible_bundle(files)
+    assert bundle["index/en_index01.pf_index"] == files["index/en_index01.pf_index"]
+    assert bundle["fragment/en_frag001.pf_fragment"] == files["fragment/en_frag001.pf_fragment"]
+    language = json.loads(bundle["pagefind-entry.json"])["languages"]["en"]
+    meta = decode(bundle[f"pagefind.{language['hash']}.pf_meta"])
+    assert [name for name, _ in meta[3]] == ["author", "tag"]
+    assert decode(bundle[f"filter/{meta[3][0][1]}.pf_filter"]) == ["author", [["Jane Doe", [0]], ["Omar Haddad", [1]]]]
+    assert decode(bundle[f"filter/{meta[3][1][1]}.pf_filter"]) == ["tag", [["ports", [0, 1]], ["rail", [1]]]]
+    assert meta[:3] == ["1.5.2", [["en_frag001", 10], ["en_frag002", 12]], [["a", "z", "en_index01"]]]
+    assert len(bundle) == len(files)         # every old name replaced, nothing left over
+    # Pagefind's own order was different; the same pages in any order give these bytes
+    swapped = dict(files, **{"pagefind.en_0000000000.pf_meta": encode(
+        ["1.5.2", [["en_frag001", 10], ["en_frag002", 12]], [["a", "z", "en_index01"]],
+         [["author", "en_bbbbbbb"], ["tag", "en_aaaaaaa"]], [["published", [1, 0]]], ["title"]])})
+    assert reproducible_bundle(swapped) == bundle
+
+
+def test_a_failing_pagefind_is_one_clear_line_and_the_site_is_left(tmp_path):
+    fake = tmp_path / "fake"
+    (fake / "pagefind_bin").mkdir(parents=True)
+    script = fake / "pagefind"
+    script.write_text("#!/bin/sh\necho 'Error: out of cheese' >&2\nexit 3\n")
+    script.chmod(0o755)
+    (fake / "pagefind_bin/__init__.py").write_text(
+        f"from pathlib import Path\ndef get_executable():\n    return Path({str(script)!r})\n")
+    root = make_project(tmp_path / "project", {"2025/10/a.md": article("Alpha", "2025-10-01T10:00:00Z")})
+    assert run_build(root, "--no-search").returncode == 0
+    before = read_tree(root / "site")
+    result = run_build(root, env={"PYTHONPATH": f"{fake}:{ROOT}"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["error: search: Pagefind failed: Error: out of cheese",
+                                          "the previous site was left as it was"]
+    assert read_tree(root / "site") == before
