@@ -1,8 +1,12 @@
 """Benchmark the build on a synthetic archive: `python bench/run.py --articles 10000`.
 
 Generates the archive (bench/generate.py) in a temp folder, then runs each
-scenario as its own `build.py` subprocess, timing it and reading its peak RSS
-from os.wait4, and prints one table with the ratios bench/README.md records.
+scenario as its own `build.py` subprocess with the default settings (search
+on), timing it and measuring its memory two ways: the peak of the whole
+process tree (the sum of the resident memory of the build and every live
+descendant, Pagefind and render workers included, sampled every 50 ms) and
+the largest single process (ru_maxrss from os.wait4). Prints one table with
+the ratios bench/README.md records.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -24,48 +30,109 @@ import generate  # noqa: E402
 
 BUILD = HERE.parent / "build.py"
 SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
-SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \(([\d,]+) files, ([\d.]+) MB\)")
+SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \((?:(\d+) of )?([\d,]+) shards, ([\d,]+) files, ([\d.]+) MB\)")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 PHOTOS = re.compile(r"([\d,]+) photos? resized")
 
 
-def run_measured(args: list[str]) -> tuple[float, int, str]:
-    """(seconds, peak RSS in bytes, stdout) of one subprocess."""
+class TreePeak:
+    """The peak, over samples every `interval` seconds, of the summed resident
+    memory of a process and all its live descendants (from /proc). A sum of
+    RSS counts pages a forked worker still shares with its parent twice, so
+    it errs high; it is what the machine must have free for the build."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.largest = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total, largest = self.sample()
+            self.peak = max(self.peak, total)
+            self.largest = max(self.largest, largest)
+            self._stop.wait(self.interval)
+
+    def sample(self) -> tuple[int, int]:
+        """(sum, largest) resident bytes of the tree now."""
+        children: dict[int, list[int]] = defaultdict(list)
+        rss: dict[int, int] = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue    # ended between listing and reading
+            fields = stat[stat.rindex(b")") + 2:].split()
+            pid = int(name)
+            children[int(fields[1])].append(pid)
+            rss[pid] = int(fields[21]) * PAGE
+        total = largest = 0
+        stack = [self.pid]
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            largest = max(largest, rss.get(pid, 0))
+            stack.extend(children.get(pid, ()))
+        return total, largest
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_measured(args: list[str]) -> tuple[float, int, int, str]:
+    """(seconds, peak RSS of the whole tree, peak RSS of the largest process, stdout) of one subprocess."""
     # Each measurement pays for its own disk work only: write back what the
     # previous step left dirty (and the discards of a deleted site) first.
     os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tree = TreePeak(process.pid)
     out = process.stdout.read()
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    tree_peak = tree.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}{err.decode()}")
     # Linux fills wait4's ru_maxrss (kB) with the larger of the child's own peak
     # and that of every descendant it waited for: the biggest single process of
-    # the build (parent or a pool worker), not their sum.
-    return seconds, usage.ru_maxrss * 1024, out.decode()
+    # the build (parent, a pool worker or Pagefind).
+    return seconds, max(tree_peak, usage.ru_maxrss * 1024), usage.ru_maxrss * 1024, out.decode()
 
 
 def build(root: Path, jobs: int, *extra: str) -> dict:
-    seconds, rss, out = run_measured([sys.executable, str(BUILD), "--root", str(root), "--jobs", str(jobs), *extra])
+    seconds, tree, largest, out = run_measured([sys.executable, str(BUILD), "--root", str(root),
+                                                "--jobs", str(jobs), *extra])
     match = SUMMARY.search(out)
     rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
     search = SEARCH.search(out)
     photos = PHOTOS.search(out)
-    return {"seconds": seconds, "rss": rss, "rendered": rendered, "written": written,
-            "unchanged": unchanged, "removed": removed, "photos": int(photos.group(1).replace(",", "")) if photos else 0,
-            "search": (float(search.group(2)), int(search.group(3).replace(",", "")), float(search.group(4)))
+    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": rendered, "written": written,
+            "unchanged": unchanged, "removed": removed,
+            "photos": int(photos.group(1).replace(",", "")) if photos else 0,
+            "search": {"state": search.group(1), "seconds": float(search.group(2)),
+                       "rebuilt": int(search.group(3) or 0), "shards": int(search.group(4).replace(",", "")),
+                       "files": int(search.group(5).replace(",", "")), "megabytes": float(search.group(6))}
             if search else None}
 
 
 def floor(root: Path) -> dict:
     out = root.parent / "floor-out"
     shutil.rmtree(out, ignore_errors=True)
-    seconds, rss, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
+    seconds, tree, largest, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "rss": rss, "rendered": 0, "written": 0, "unchanged": 0, "removed": 0, "photos": 0}
+    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": 0, "written": 0, "unchanged": 0,
+            "removed": 0, "photos": 0, "search": None}
 
 
 def clean(root: Path) -> None:
@@ -76,14 +143,22 @@ def clean(root: Path) -> None:
 FLOOR = "floor (read+yaml+markdown+jinja+write)"
 
 
-def cold_builds(root: Path, cores: int, repeat: int):
-    """The floor and both cold builds, `repeat` times interleaved; the fastest
+def cold_builds(root: Path, cores: int, repeat: int, search: bool, only_default: bool = False):
+    """The floor and the cold builds, `repeat` times interleaved; the fastest
     of each (with every time, in "runs"). On a shared machine other work only
     ever adds time, so the fastest run is the truest, and interleaving keeps a
-    slow minute from landing on one side of a ratio. Ends on a cold --jobs
-    `cores` build, the state the incremental scenarios start from."""
-    runs = {FLOOR: lambda: floor(root), "cold, --jobs 1": lambda: build(root, 1, "--no-search"),
-            f"cold, --jobs {cores}": lambda: build(root, cores, "--no-search")}
+    slow minute from landing on one side of a ratio. With search, a cold
+    --no-search build runs too, for the search / no-search ratio. Ends on a
+    cold --jobs `cores` build as configured, the state the incremental
+    scenarios start from."""
+    flags = () if search else ("--no-search",)
+    runs = {}
+    if not only_default:
+        runs[FLOOR] = lambda: floor(root)
+        if search:
+            runs[f"cold, --jobs {cores}, --no-search"] = lambda: build(root, cores, "--no-search")
+        runs["cold, --jobs 1"] = lambda: build(root, 1, *flags)
+    runs[f"cold, --jobs {cores}"] = lambda: build(root, cores, *flags)
     best: dict[str, dict] = {}
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
@@ -98,47 +173,42 @@ def cold_builds(root: Path, cores: int, repeat: int):
     return best
 
 
-def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, photos_every: int = 0):
-    """(name, result) for every scenario, in order; each builds on the state the previous left.
+def edit_body(root: Path, index: int, count: int, line: str, photos_every: int = 0) -> None:
+    generate.write_article(root, index, count, body_edit=line, photos_every=photos_every)
 
-    The scale scenarios run with --no-search: the search index is Pagefind's own
-    work, measured on its own at the end (with search, as a site is built by default)."""
-    yield from cold_builds(root, cores, repeat).items()
-    yield "no-change rebuild", build(root, cores, "--no-search")
+
+def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, only_default: bool = False,
+              photos_every: int = 0):
+    """(name, result) for every scenario, in order; each builds on the state the previous left."""
+    flags = () if search else ("--no-search",)
+    yield from cold_builds(root, cores, repeat, search, only_default).items()
+    yield "no-change rebuild", build(root, cores, *flags)
     middle = count // 2
-    generate.write_article(root, middle, count, body_edit="An added closing line for the benchmark.",
-                           photos_every=photos_every)
+    edit_body(root, middle, count, "An added closing line for the benchmark.", photos_every)
     # The first incremental build after a cold one also stages the whole tree
     # once (hard links, see dateline/output.py); later builds reuse that tree.
-    yield "first build after a cold one (one body edit)", build(root, cores, "--no-search")
-    generate.write_article(root, middle - 1, count, body_edit="An added closing line for the benchmark.",
-                           photos_every=photos_every)
-    yield "one article's body edited", build(root, cores, "--no-search")
+    yield "first build after a cold one (one body edit)", build(root, cores, *flags)
+    edit_body(root, middle - 1, count, "An added closing line for the benchmark.", photos_every)
+    yield "one article's body edited (mid-archive)", build(root, cores, *flags)
+    edit_body(root, count - 2, count, "An added closing line for the benchmark.", photos_every)
+    yield "one article's body edited (this month)", build(root, cores, *flags)
     generate.write_article(root, middle + 1, count, tags=["bench edited tag", "port crisis"],
                            photos_every=photos_every)
-    yield "one article's tags edited", build(root, cores, "--no-search")
+    yield "one article's tags edited (mid-archive)", build(root, cores, *flags)
     generate.write_article(root, count, count + 1, photos_every=photos_every)
     if generate.has_photo(count, photos_every):
         generate.write_photo(root, count)
-    yield "one article added (newest)", build(root, cores, "--no-search")
+    yield "one article added (newest)", build(root, cores, *flags)
     if photos_every:
         generate.write_photo(root, photos_every * (middle // photos_every), edit=1)
-        yield "one photo replaced", build(root, cores, "--no-search")
+        yield "one photo replaced", build(root, cores, *flags)
     (root / "content" / generate.article_meta(generate.deletable(middle + 2))["path"]).unlink()
-    yield "one article deleted", build(root, cores, "--no-search")
+    yield "one article deleted (mid-archive)", build(root, cores, *flags)
     with open(root / "layouts" / "terms.html", "a", encoding="utf-8") as handle:
         handle.write("{# benchmark edit #}\n")
-    yield "template edited (terms.html)", build(root, cores, "--no-search")
+    yield "template edited (terms.html)", build(root, cores, *flags)
     generate.write_site_yaml(root, description="An edited description")
-    yield "site.yaml edited (description)", build(root, cores, "--no-search")
-    if not search:
-        return
-    clean(root)
-    yield f"search: cold build with search, --jobs {cores}", build(root, cores)
-    yield "search: no-change rebuild", build(root, cores)
-    generate.write_article(root, middle, count, body_edit="A second added line, indexed by search.",
-                           photos_every=photos_every)
-    yield "search: one article's body edited", build(root, cores)
+    yield "site.yaml edited (description)", build(root, cores, *flags)
 
 
 def main() -> int:
@@ -148,8 +218,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run the floor and the cold builds this many times, interleaved, and keep the fastest")
-    parser.add_argument("--skip-search", action="store_true",
-                        help="leave out the search scenarios (Pagefind holds the whole index in memory)")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="run every scenario with --no-search (search is on by default, as in a site's build)")
+    parser.add_argument("--one-cold", action="store_true",
+                        help="of the cold builds, run only --jobs N with the default settings (no floor, no "
+                             "--jobs 1, no --no-search build): for archives where each cold build takes long")
     parser.add_argument("--photos-every", type=int, default=5,
                         help="a hero photo (2000 x 1333 JPEG) on every Nth article; 0 for none (default: 5)")
     args = parser.parse_args()
@@ -161,36 +234,47 @@ def main() -> int:
     print(f"# {args.articles:,} articles ({photos:,} with a photo) generated in {time.perf_counter() - started:.1f} s "
           f"under {work}")
     print(f"# {date.today()} {platform.node()} {platform.processor() or platform.machine()} "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, search {'on' if args.search else 'off'}")
     results = {}
-    print("| scenario | seconds | / cold | peak RSS MiB | rendered | written | unchanged | removed | photos resized |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| scenario | seconds | / cold | search s (shards) | tree peak MiB | largest MiB | rendered | written "
+          "| unchanged | removed | photos resized |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:
-        for name, result in scenarios(root, args.articles, args.jobs, search=not args.skip_search,
-                                      repeat=args.repeat, photos_every=args.photos_every):
+        for name, result in scenarios(root, args.articles, args.jobs, search=args.search, repeat=args.repeat,
+                                      only_default=args.one_cold, photos_every=args.photos_every):
             results[name] = result
             cold = results.get(cold_key)
             ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
-            print(f"| {name} | {result['seconds']:.2f} | {ratio} | {result['rss'] / 2**20:.0f} | "
-                  f"{result['rendered']:,} | {result['written']:,} | {result['unchanged']:,} | "
-                  f"{result['removed']:,} | {result['photos']:,} |", flush=True)
+            search = result["search"]
+            shards = (f"{search['seconds']:.2f} ({search['rebuilt']} of {search['shards']})" if search else "")
+            print(f"| {name} | {result['seconds']:.2f} | {ratio} | {shards} | {result['tree'] / 2**20:.0f} | "
+                  f"{result['rss'] / 2**20:.0f} | {result['rendered']:,} | {result['written']:,} | "
+                  f"{result['unchanged']:,} | {result['removed']:,} | {result['photos']:,} |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    one, many, base = results["cold, --jobs 1"], results[cold_key], results[FLOOR]
     print()
     if args.repeat > 1:
-        for name in (FLOOR, "cold, --jobs 1", cold_key):
-            print(f"{name}: fastest of {', '.join(f'{t:.2f}' for t in results[name]['runs'])} s")
+        for name, result in results.items():
+            if "runs" in result:
+                print(f"{name}: fastest of {', '.join(f'{t:.2f}' for t in result['runs'])} s")
     for name, result in results.items():
-        if result.get("search"):
-            seconds, files, megabytes = result["search"]
-            print(f"{name}: search index {seconds:.1f} s, {files:,} files, {megabytes:.1f} MB on disk")
-    print(f"cold --jobs 1 / floor: {one['seconds'] / base['seconds']:.2f}x (target <= 1.3)")
-    print(f"cold --jobs {args.jobs} / --jobs 1: {many['seconds'] / one['seconds']:.2f}x (target <= 0.6 on 2 cores)")
-    print(f"peak RSS max without search: "
-          f"{max(r['rss'] for n, r in results.items() if not n.startswith('search')) / 2**20:.0f} MiB")
+        if result["search"] and result["search"]["rebuilt"]:
+            search = result["search"]
+            print(f"{name}: search {search['seconds']:.1f} s, {search['rebuilt']} of {search['shards']} shards "
+                  f"indexed, {search['files']:,} files, {search['megabytes']:.1f} MB on disk")
+    one, many, base = results.get("cold, --jobs 1"), results[cold_key], results.get(FLOOR)
+    if one and base:
+        print(f"cold --jobs 1 / floor: {one['seconds'] / base['seconds']:.2f}x (target <= 1.3)")
+        print(f"cold --jobs {args.jobs} / --jobs 1: {many['seconds'] / one['seconds']:.2f}x "
+              f"(target <= 0.6 on 2 cores)")
+    plain = results.get(f"cold, --jobs {args.jobs}, --no-search")
+    if plain:
+        print(f"cold --jobs {args.jobs} with search / without: {many['seconds'] / plain['seconds']:.2f}x "
+              f"(target <= 1.3)")
+    print(f"peak memory of the whole tree, max over scenarios: {max(r['tree'] for r in results.values()) / 2**20:.0f} "
+          f"MiB; largest single process: {max(r['rss'] for r in results.values()) / 2**20:.0f} MiB")
     return 0
 
 

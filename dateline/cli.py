@@ -551,8 +551,9 @@ def _close(bar: ProgressBar | None) -> None:
 def _search_summary(search) -> str:
     if search is None:
         return ""
-    state = "rebuilt" if search.rebuilt else "unchanged"
-    return f"; search index {state} in {search.seconds:.1f} s ({search.files:,} files, {search.bytes / 1e6:.1f} MB)"
+    shards = f"{search.shards_rebuilt} of {search.shards:,} shards" if search.rebuilt else f"{search.shards:,} shards"
+    return (f"; search index {'rebuilt' if search.rebuilt else 'unchanged'} in {search.seconds:.1f} s "
+            f"({shards}, {search.files:,} files, {search.bytes / 1e6:.1f} MB)")
 
 
 def _photo_summary(resized: int) -> str:

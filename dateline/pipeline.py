@@ -41,7 +41,8 @@ from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photo
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
 from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
-from .search import BUNDLE_FOLDER, SearchError, SearchIndex, article_glob, pagefind_version, run_pagefind
+from . import search
+from .search import SearchError, SearchIndex, SearchPage
 from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
 
@@ -566,12 +567,14 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     problems = collision_problems(jobs)
     if problems:
         raise BuildError(problems)
-    stats, rendered, search, resized = publish(config, urls, store, jobs, options, checked.photos)
+    stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
+                                                     search_pages(checked.archive))
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({
         "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
-        "search": [search.files, search.bytes] if search else None}, sort_keys=True))
+        "search": [search_index.files, search_index.bytes, search_index.shards] if search_index else None},
+        sort_keys=True))
     # Drafts' and scheduled stories' bodies are kept too: the build that
     # publishes one (the moment it is due) need not convert it again.
     store.prune_markup(checked.body_keys)
@@ -581,12 +584,12 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
-                       written_paths=tuple(stats.written_paths), search=search, scheduled=checked.scheduled,
+                       written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
                        photos_resized=resized)
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
-            photos: PhotoPlan):
+            photos: PhotoPlan, pages: list[SearchPage]):
     """Stage the new site beside the published one and swap it in. Any failure
     (a template, Pagefind, a full or read-only disk) leaves the published site
     as it was, and comes back as a DatelineError saying what to do."""
@@ -617,7 +620,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
             staging.put(rel, job.key, data, sha)
             if done % CHUNK == 0 or done == len(to_render):
                 _report(options, "rendering", done, len(to_render))
-        search = index_search(config, staging, jobs) if config.search else None
+        search_index = index_search(config, staging, store, pages, options) if config.search else None
         stats = staging.commit()
     except OSError as error:
         if staging is not None:
@@ -632,7 +635,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     next_spare = staging.spare_manifest(token)
     store.save_manifest(spare_dir, next_spare or {}, spare)
     store.set_meta(spare_key, token if next_spare is not None else "")
-    return stats, len(to_render), search, resized
+    return stats, len(to_render), search_index, resized
 
 
 _OS_ERROR_HINTS = {
@@ -653,30 +656,17 @@ def describe_os_error(error: OSError, out_dir: Path) -> str:
     return f"{where}: {what} while writing the new site; {hint}. The published site was left as it was"
 
 
-def index_search(config: SiteConfig, staging: Staging, jobs: list[PageJob]) -> SearchIndex:
-    """Rebuild the Pagefind bundle only when an indexed (article) page changed.
+def index_search(config: SiteConfig, staging: Staging, store: Store, pages: list[SearchPage],
+                 options: BuildOptions) -> SearchIndex:
+    """Index again the search shards whose articles changed (dateline/search.py)."""
+    return search.index_search(staging, pages, config.language, store, options.jobs,
+                               lambda done, total: _report(options, "indexing search", done, total))
 
-    The bundle's key digests the bytes of every article page and the Pagefind
-    version: the index depends on nothing else."""
-    started = time.perf_counter()
-    article_pages = sorted(output_path(job.path) for job in jobs
-                           if job.kind == "page" and job.template == "article.html")
-    if not article_pages:
-        # Pagefind fails on a site with nothing to index. An empty archive has
-        # no index (a previous one is dropped), and its search page says why.
-        return SearchIndex(True, time.perf_counter() - started, 0, 0)
-    key = digest(pagefind_version(), *(f"{rel}:{staging.manifest[rel].sha}" for rel in article_pages))
-    previous = [rel for rel in staging.previous if rel.startswith(BUNDLE_FOLDER + "/")]
-    if previous and all(staging.can_keep(rel, key) for rel in previous):
-        for rel in sorted(previous):
-            staging.keep(rel)
-        return SearchIndex(False, time.perf_counter() - started, len(previous),
-                           sum(staging.manifest[rel].size for rel in previous))
-    bundle = staging.clear_folder(BUNDLE_FOLDER)
-    run_pagefind(staging.staging, bundle, article_glob(config.permalink))
-    count = staging.adopt_folder(BUNDLE_FOLDER, key)
-    size = sum(entry.size for rel, entry in staging.manifest.items() if rel.startswith(BUNDLE_FOLDER + "/"))
-    return SearchIndex(True, time.perf_counter() - started, count, size)
+
+def search_pages(archive: Archive) -> list[SearchPage]:
+    """The pages the search index covers: every article page."""
+    return [SearchPage(output_path(a.url), a.url, a.published) for a in archive.articles]
+
 
 
 def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], workers: int,

@@ -2,7 +2,8 @@
 
 One synthetic archive (bench/generate.py) is edited step by step; after each
 step the incremental site/ is compared, file by file and byte by byte, with a
-`--no-cache` build of a copy of the same input.
+`--no-cache` build of a copy of the same input. Search is on, as by default:
+the search shards under pagefind/ are compared like every other file.
 """
 from __future__ import annotations
 
@@ -99,6 +100,12 @@ def edit_config(root):
 
 SCENARIOS = [edit_body, edit_tags, empty_tag, add_article, delete_article, rename_slug, edit_template, edit_config]
 
+# Search is on (the default): the 160 stories make two shards, "2012-03" (the
+# newest month) and "2012" (the rest of the year). Each article edit re-indexes
+# the one shard holding it; edits that leave the indexed text alone, none.
+SEARCH_SHARDS_REBUILT = {edit_body: 1, edit_tags: 1, empty_tag: 1, add_article: 1, delete_article: 1,
+                         rename_slug: 1, edit_template: 0, edit_config: 0}
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
@@ -115,11 +122,14 @@ def test_every_incremental_step_matches_a_cold_build(project, tmp_path):
     }
     report = build_site(project, project / "site")
     assert (report.rendered, report.written, report.markdown_rendered) == (0, 0, 0)
+    assert (project / "site/pagefind/shards.json").read_text().split() == ["{", '"shards":', "[", '"2012-03",',
+                                                                            '"2012"', "]", "}"]
     assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
     for scenario in SCENARIOS:
         scenario(project)
         report = build_site(project, project / "site")
         assert report.rendered > 0, scenario.__name__
+        assert report.search.shards_rebuilt == SEARCH_SHARDS_REBUILT[scenario], (scenario.__name__, report.search)
         try:
             assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
         except AssertionError as error:

@@ -1,7 +1,43 @@
 /* Dateline search: swap the header's search link for a search box, and run
-   Pagefind's UI on /search/ (everything is served by this site). */
+   Pagefind's UI on /search/ (everything is served by this site).
+
+   The index is split into shards (pagefind/shards.json lists them, newest
+   first), each a Pagefind bundle of its own; Pagefind's UI merges them, so
+   one query and every filter cover the whole archive. */
 (function () {
   "use strict";
+
+  function showMessage(container, text) {
+    var message = document.createElement("p");
+    message.className = "search-empty";
+    message.textContent = text;
+    container.appendChild(message);
+  }
+
+  function startSearch(container, shards) {
+    var bundle = container.dataset.bundle;
+    var base = container.dataset.base;
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundle,
+      baseUrl: base,
+      showImages: false,
+      showSubResults: false,
+      resetStyles: false,
+      mergeIndex: shards.map(function (shard) {
+        return {bundlePath: bundle + shard + "/", baseUrl: base};
+      })
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      ui.triggerSearch(query);
+      var input = document.getElementById("site-search-q");
+      if (input) {
+        input.value = query;
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector(".search-box");
     var link = document.querySelector(".search-link");
@@ -13,21 +49,22 @@
     if (!container || typeof PagefindUI === "undefined") {
       return;
     }
-    var ui = new PagefindUI({
-      element: "#search",
-      bundlePath: container.dataset.bundle,
-      baseUrl: container.dataset.base,
-      showImages: false,
-      showSubResults: false,
-      resetStyles: false
-    });
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) {
-      ui.triggerSearch(query);
-      var input = document.getElementById("site-search-q");
-      if (input) {
-        input.value = query;
-      }
-    }
+    fetch(container.dataset.bundle + "shards.json", {cache: "no-cache"})
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("shards.json: HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (list) {
+        if (list.shards.length === 0) {
+          showMessage(container, "There are no stories to search yet.");
+        } else {
+          startSearch(container, list.shards);
+        }
+      })
+      .catch(function (error) {
+        showMessage(container, "Search could not start: " + error.message);
+      });
   });
 })();
