@@ -658,7 +658,13 @@ def describe_os_error(error: OSError, out_dir: Path) -> str:
 
 def index_search(config: SiteConfig, staging: Staging, store: Store, pages: list[SearchPage],
                  options: BuildOptions) -> SearchIndex:
-    """Index again the search shards whose articles changed (dateline/search.py)."""
+    """Index again the search shards whose articles changed (dateline/search.py).
+
+    An archive with no stories has no index at all (a previous one is dropped
+    with the pages it covered), and its search page says there is nothing to
+    search yet."""
+    if not pages:
+        return SearchIndex(True, 0.0, 0, 0)
     return search.index_search(staging, pages, config.language, store, options.jobs,
                                lambda done, total: _report(options, "indexing search", done, total))
 
