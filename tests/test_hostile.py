@@ -194,6 +194,15 @@ RAW_HTML_BODY = ('Text <script>alert("x")</script> <img src="/media/a.png" alt="
                  '[^1]: The note.\n')
 
 
+def tiny_jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+    data = BytesIO()
+    Image.new("RGB", (4, 3), (30, 30, 200)).save(data, "JPEG")
+    return data.getvalue()
+
+
 def with_image(root):
     """The raw HTML's <img> shows /media/a.png: a missing image is an error, so it is there."""
     from io import BytesIO
@@ -612,7 +621,7 @@ def assert_site_is_well_formed(site: Path) -> None:
 def test_the_hostile_corpus_through_build_and_check(tmp_path):
     root = make_project(tmp_path / "project", {**GOOD_CORPUS, **BAD_CORPUS})
     (root / "static/media").mkdir(parents=True)
-    (root / "static/media/x.jpg").write_bytes(b"")
+    (root / "static/media/x.jpg").write_bytes(tiny_jpeg())     # an image must be one: it is resized
     outside_before = {p for p in tmp_path.rglob("*") if root not in p.parents and p != root}
     for command in ([], ["check"]):
         result = run_bounded(root, *command, "--no-search", seconds=180) if not command else \

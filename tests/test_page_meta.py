@@ -3,6 +3,7 @@ the publisher's logo and the 404 page's description. Parsed from built pages."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import imagesize
@@ -91,11 +92,20 @@ def test_a_raster_hero_is_the_preview_and_the_site_image_fills_in(tmp_path):
         "photo.md": article("With a photo", extra="image: /media/photo.jpg\nimage_alt: Boats at dawn\n"),
         "plain.md": article("Without one", published="2025-10-24T09:00:00+05:30"),
     }, site_yaml=SITE + "image: /media/share.png\n")
-    write_tree(root, {"static/media/photo.jpg": b"not decoded", "static/media/share.png": b"not decoded"})
+    # The hero is a photo (resized: its 1200-pixel copy is the preview); the site's
+    # image is published as it is, never decoded.
+    from io import BytesIO
+
+    from PIL import Image
+    photo_jpeg = BytesIO()
+    Image.new("RGB", (1600, 1000), (20, 90, 160)).save(photo_jpeg, "JPEG")
+    write_tree(root, {"static/media/photo.jpg": photo_jpeg.getvalue(), "static/media/share.png": b"not decoded"})
     result = run_build(root, "--no-search")
     assert result.returncode == 0, result.stderr
     photo, _ = head_of(next((root / "site").rglob("photo/index.html")))
-    assert values(photo, "og:image") == ["https://example.org/news/media/photo.jpg"]
+    [preview] = values(photo, "og:image")
+    assert re.fullmatch(r"https://example\.org/news/media/photo-1200w-[0-9a-f]{10}\.jpg", preview), preview
+    assert (values(photo, "og:image:width"), values(photo, "og:image:height")) == (["1200"], ["750"])
     assert values(photo, "og:image:alt") == ["Boats at dawn"]
     assert values(photo, "twitter:card") == ["summary_large_image"]
     plain, _ = head_of(next((root / "site").rglob("plain/index.html")))
