@@ -8,6 +8,7 @@ from pathlib import Path
 import imagesize
 import lxml.html
 import yaml
+from PIL import Image
 
 from conftest import REPO, article, make_project, run_build, write_tree
 
@@ -91,11 +92,15 @@ def test_a_raster_hero_is_the_preview_and_the_site_image_fills_in(tmp_path):
         "photo.md": article("With a photo", extra="image: /media/photo.jpg\nimage_alt: Boats at dawn\n"),
         "plain.md": article("Without one", published="2025-10-24T09:00:00+05:30"),
     }, site_yaml=SITE + "image: /media/share.png\n")
-    write_tree(root, {"static/media/photo.jpg": b"not decoded", "static/media/share.png": b"not decoded"})
+    write_tree(root, {"static/media/share.png": b"not decoded"})   # the site image is linked, never read
+    Image.new("RGB", (1600, 900), (40, 90, 140)).save(root / "static/media/photo.jpg", quality=80)
     result = run_build(root, "--no-search")
     assert result.returncode == 0, result.stderr
     photo, _ = head_of(next((root / "site").rglob("photo/index.html")))
-    assert values(photo, "og:image") == ["https://example.org/news/media/photo.jpg"]
+    [shared] = values(photo, "og:image")
+    assert shared.startswith("https://example.org/news/media/photo") and shared.endswith(".jpg"), shared
+    width, height = imagesize.get(root / "site" / shared.removeprefix("https://example.org/news/"))
+    assert (values(photo, "og:image:width"), values(photo, "og:image:height")) == ([str(width)], [str(height)])
     assert values(photo, "og:image:alt") == ["Boats at dawn"]
     assert values(photo, "twitter:card") == ["summary_large_image"]
     plain, _ = head_of(next((root / "site").rglob("plain/index.html")))
