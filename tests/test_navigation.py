@@ -264,7 +264,7 @@ def test_article_json_ld_carries_the_article_values(site):
     assert data["author"] == [{"@type": "Person", "name": "Bo Chen", "url": "https://example.org/authors/bo-chen/",
                                "description": "Local reporter in Lagos."}]
     assert data["image"] == [{"@type": "ImageObject", "url": "https://example.org/media/flood.svg",
-                              "width": 200, "height": 100}]
+                              "width": 200, "height": 100, "caption": "Water levels in the lagoon since January."}]
     assert data["dateline"] == "Lagos"
     assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"] == "Fixture Wire"
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": "https://example.org/2025/02/14/flood-warning/"}

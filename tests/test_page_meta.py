@@ -9,6 +9,7 @@ from pathlib import Path
 import imagesize
 import lxml.html
 import yaml
+from PIL import Image
 
 from conftest import REPO, article, make_project, run_build, write_tree
 
