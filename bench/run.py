@@ -30,7 +30,9 @@ import generate  # noqa: E402
 
 BUILD = HERE.parent / "build.py"
 SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
-SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \((?:(\d+) of )?([\d,]+) shards, ([\d,]+) files, ([\d.]+) MB\)")
+# "search index rebuilt in 4.4 s (1 of 13 shards, 10,473 files, 33.8 MB)"; before shards: "(10,099 files, ...)"
+SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \((?:(?:(\d+) of )?([\d,]+) shards, )?([\d,]+) files, "
+                    r"([\d.]+) MB\)")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PHOTOS = re.compile(r"([\d,]+) photos? resized")
 
@@ -88,40 +90,43 @@ class TreePeak:
         return self.peak
 
 
-def run_measured(args: list[str]) -> tuple[float, int, int, str]:
-    """(seconds, peak RSS of the whole tree, peak RSS of the largest process, stdout) of one subprocess."""
+def run_measured(args: list[str]) -> tuple[float, int, int, float, str]:
+    """(seconds, peak RSS of the whole tree, peak RSS of the largest process,
+    the 1-minute load average at its end, output) of one subprocess."""
     # Each measurement pays for its own disk work only: write back what the
     # previous step left dirty (and the discards of a deleted site) first.
     os.sync()
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # One pipe for both streams: reading two pipes one after the other blocks
+    # for good once the unread one fills (a build's warnings go to stderr).
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tree = TreePeak(process.pid)
     out = process.stdout.read()
-    err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     tree_peak = tree.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}{err.decode()}")
+        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}")
     # Linux fills wait4's ru_maxrss (kB) with the larger of the child's own peak
     # and that of every descendant it waited for: the biggest single process of
     # the build (parent, a pool worker or Pagefind).
-    return seconds, max(tree_peak, usage.ru_maxrss * 1024), usage.ru_maxrss * 1024, out.decode()
+    return seconds, max(tree_peak, usage.ru_maxrss * 1024), usage.ru_maxrss * 1024, os.getloadavg()[0], out.decode()
 
 
 def build(root: Path, jobs: int, *extra: str) -> dict:
-    seconds, tree, largest, out = run_measured([sys.executable, str(BUILD), "--root", str(root),
+    seconds, tree, largest, load, out = run_measured([sys.executable, str(BUILD), "--root", str(root),
                                                 "--jobs", str(jobs), *extra])
     match = SUMMARY.search(out)
     rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
     search = SEARCH.search(out)
     photos = PHOTOS.search(out)
-    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": rendered, "written": written,
+    return {"seconds": seconds, "tree": tree, "rss": largest, "load": load, "rendered": rendered, "written": written,
             "unchanged": unchanged, "removed": removed,
             "photos": int(photos.group(1).replace(",", "")) if photos else 0,
             "search": {"state": search.group(1), "seconds": float(search.group(2)),
-                       "rebuilt": int(search.group(3) or 0), "shards": int(search.group(4).replace(",", "")),
+                       "rebuilt": int(search.group(3) or (search.group(1) == "rebuilt")),
+                       "shards": int((search.group(4) or "1").replace(",", "")),
                        "files": int(search.group(5).replace(",", "")), "megabytes": float(search.group(6))}
             if search else None}
 
@@ -129,9 +134,9 @@ def build(root: Path, jobs: int, *extra: str) -> dict:
 def floor(root: Path) -> dict:
     out = root.parent / "floor-out"
     shutil.rmtree(out, ignore_errors=True)
-    seconds, tree, largest, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
+    seconds, tree, largest, load, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": 0, "written": 0, "unchanged": 0,
+    return {"seconds": seconds, "tree": tree, "rss": largest, "load": load, "rendered": 0, "written": 0, "unchanged": 0,
             "removed": 0, "photos": 0, "search": None}
 
 
@@ -143,7 +148,7 @@ def clean(root: Path) -> None:
 FLOOR = "floor (read+yaml+markdown+jinja+write)"
 
 
-def cold_builds(root: Path, cores: int, repeat: int, search: bool, only_default: bool = False):
+def cold_builds(root: Path, cores: int, repeat: int, search: bool, one_cold: bool = False):
     """The floor and the cold builds, `repeat` times interleaved; the fastest
     of each (with every time, in "runs"). On a shared machine other work only
     ever adds time, so the fastest run is the truest, and interleaving keeps a
@@ -153,10 +158,11 @@ def cold_builds(root: Path, cores: int, repeat: int, search: bool, only_default:
     scenarios start from."""
     flags = () if search else ("--no-search",)
     runs = {}
-    if not only_default:
+    if not one_cold:
         runs[FLOOR] = lambda: floor(root)
-        if search:
-            runs[f"cold, --jobs {cores}, --no-search"] = lambda: build(root, cores, "--no-search")
+    if search:
+        runs[f"cold, --jobs {cores}, --no-search"] = lambda: build(root, cores, "--no-search")
+    if not one_cold:
         runs["cold, --jobs 1"] = lambda: build(root, 1, *flags)
     runs[f"cold, --jobs {cores}"] = lambda: build(root, cores, *flags)
     best: dict[str, dict] = {}
@@ -177,11 +183,13 @@ def edit_body(root: Path, index: int, count: int, line: str, photos_every: int =
     generate.write_article(root, index, count, body_edit=line, photos_every=photos_every)
 
 
-def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, only_default: bool = False,
-              photos_every: int = 0):
+def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, one_cold: bool = False,
+              photos_every: int = 0, cold_only: bool = False):
     """(name, result) for every scenario, in order; each builds on the state the previous left."""
     flags = () if search else ("--no-search",)
-    yield from cold_builds(root, cores, repeat, search, only_default).items()
+    yield from cold_builds(root, cores, repeat, search, one_cold).items()
+    if cold_only:
+        return
     yield "no-change rebuild", build(root, cores, *flags)
     middle = count // 2
     edit_body(root, middle, count, "An added closing line for the benchmark.", photos_every)
@@ -221,8 +229,10 @@ def main() -> int:
     parser.add_argument("--no-search", dest="search", action="store_false",
                         help="run every scenario with --no-search (search is on by default, as in a site's build)")
     parser.add_argument("--one-cold", action="store_true",
-                        help="of the cold builds, run only --jobs N with the default settings (no floor, no "
-                             "--jobs 1, no --no-search build): for archives where each cold build takes long")
+                        help="of the cold builds, run only --jobs N (with search, and without it for the ratio; no "
+                             "floor, no --jobs 1): for archives where each cold build takes long")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="stop after the cold builds (no incremental scenarios)")
     parser.add_argument("--photos-every", type=int, default=5,
                         help="a hero photo (2000 x 1333 JPEG) on every Nth article; 0 for none (default: 5)")
     args = parser.parse_args()
@@ -237,12 +247,13 @@ def main() -> int:
           f"{os.cpu_count()} cores, Python {platform.python_version()}, search {'on' if args.search else 'off'}")
     results = {}
     print("| scenario | seconds | / cold | search s (shards) | tree peak MiB | largest MiB | rendered | written "
-          "| unchanged | removed | photos resized |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| unchanged | removed | photos resized | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:
         for name, result in scenarios(root, args.articles, args.jobs, search=args.search, repeat=args.repeat,
-                                      only_default=args.one_cold, photos_every=args.photos_every):
+                                      one_cold=args.one_cold, photos_every=args.photos_every,
+                                      cold_only=args.cold_only):
             results[name] = result
             cold = results.get(cold_key)
             ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
@@ -250,7 +261,8 @@ def main() -> int:
             shards = (f"{search['seconds']:.2f} ({search['rebuilt']} of {search['shards']})" if search else "")
             print(f"| {name} | {result['seconds']:.2f} | {ratio} | {shards} | {result['tree'] / 2**20:.0f} | "
                   f"{result['rss'] / 2**20:.0f} | {result['rendered']:,} | {result['written']:,} | "
-                  f"{result['unchanged']:,} | {result['removed']:,} | {result['photos']:,} |", flush=True)
+                  f"{result['unchanged']:,} | {result['removed']:,} | {result['photos']:,} | {result['load']:.1f} |",
+                  flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
