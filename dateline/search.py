@@ -293,7 +293,9 @@ def index_search(staging, pages: list[SearchPage], language: str, store, jobs: i
     done, total = 0, sum(len(shard.pages) for shard, _, _ in stale)
     for shard, pages_key, documents_key, bundle in _index_shards(site, version, stale, jobs):
         keys[shard.name] = (pages_key, documents_key)
-        runtime = runtime or {path: data for path, data in bundle.items() if _is_runtime(path)}
+        # Every bundle brings the scripts and the WebAssembly of its own language
+        # (wasm.<language>.pagefind): the primary bundle needs each language's.
+        runtime.update({path: data for path, data in bundle.items() if _is_runtime(path) and path not in runtime})
         folder = f"{BUNDLE_FOLDER}/{shard.name}/"
         for path, data in sorted(bundle.items()):
             if not _is_runtime(path):
@@ -384,6 +386,10 @@ def _stage_primary(staging, shards: list[Shard], runtime: dict[str, bytes], lang
             runtime = {path: data for path, data in index_documents([("/", page)]).items() if _is_runtime(path)}
         for path, data in sorted(runtime.items()):
             staging.put(folder + path, key, data)
+        # A language whose shards were all kept keeps its published WebAssembly.
+        for rel in published_runtime:
+            if rel[len(folder):] not in runtime and staging.can_keep(rel, key):
+                staging.keep(rel)
     if shards:
         languages, characters = {}, None
         for shard in shards:

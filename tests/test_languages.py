@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
@@ -19,6 +20,7 @@ import pytest
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 
+from browser import driver, static_host  # noqa: F401 - driver is a fixture
 from conftest import REPO, read_tree, run_build, write_tree
 from dateline.i18n import format_number, local_datetime
 from dateline.timefmt import in_zone, zone_label
@@ -392,3 +394,131 @@ def test_a_site_in_one_language_publishes_no_language_files(tmp_path):
     assert "css/languages.css" not in site
     assert b"hreflang" not in site["2025/01/02/a/index.html"]
     assert b"xhtml" not in site["sitemap.xml"]
+
+
+# -- in the browser, and the Nu checker ---------------------------------------------------
+
+ARABIC_PAGES = ["ar/", "ar/2025/03/12/desert-rain/", "ar/2025/10/25/port-reopens/", "ar/tags/", "ar/archive/",
+                "ar/authors/priya-raman/", "ar/search/"]
+
+# What sticks out of the viewport sideways: the page's own scroll width, how
+# far it lets itself be scrolled either way, and every visible element outside
+# [0, width] that no clipping or scrolling ancestor (the header's scrolling
+# navigation, the one-line breadcrumbs) holds in.
+OVERFLOW_JS = """
+const width = document.documentElement.clientWidth;
+const held = el => {
+  for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    if (getComputedStyle(up).overflowX !== 'visible') return true;
+  }
+  return false;
+};
+const outside = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (el.closest('.visually-hidden, .skip-link, [hidden], noscript') || held(el)) continue;
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;
+  if (r.left < -0.5 || r.right > width + 0.5) {
+    outside.push(`${el.tagName}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+}
+window.scrollTo(-2000, 0);
+const left = window.scrollX;
+window.scrollTo(2000, 0);
+const right = window.scrollX;
+const title = document.querySelector('.site-title').getBoundingClientRect();
+const wrap = document.querySelector('.site-header .wrap').getBoundingClientRect();
+const links = [...document.querySelectorAll('.site-nav a')].map(a => a.getBoundingClientRect().left);
+return {width, scrollWidth: document.documentElement.scrollWidth, left, right, outside,
+        dir: getComputedStyle(document.documentElement).direction,
+        titleFromEnd: wrap.right - title.right, titleFromStart: title.left - wrap.left, navFirst: links[0], navSecond: links[1]};
+"""
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_arabic_pages_mirror_and_never_overflow_sideways(site, driver, width):
+    from test_reading import load
+
+    with static_host(site) as (base, failures):
+        load(driver, base, width)
+        english = driver.execute_script(OVERFLOW_JS)
+        assert english["dir"] == "ltr" and english["navFirst"] < english["navSecond"]
+        for path in ARABIC_PAGES:
+            load(driver, base + path, width)
+            found = driver.execute_script(OVERFLOW_JS)
+            assert found["dir"] == "rtl", path
+            assert found["scrollWidth"] <= found["width"], (path, found)
+            assert found["left"] == found["right"] == 0, (path, found)
+            assert found["outside"] == [], (path, found["outside"])
+            # Mirrored: the title as far from the header's right edge as the English
+            # one is from its left, and the navigation running leftwards.
+            assert found["titleFromEnd"] == pytest.approx(english["titleFromStart"], abs=1), (path, found)
+            assert found["navFirst"] > found["navSecond"], (path, found)
+    assert failures == []
+
+
+SETTLED_RESULTS = """
+const message = document.querySelector('.pagefind-ui__message');
+const links = [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.getAttribute('href'));
+return message && message.textContent.trim() ? links : null;"""
+
+
+def search_in(driver, base: str, page: str, words: str) -> list[str]:
+    driver.get(base + page)
+    deadline = time.monotonic() + 20
+    while not driver.execute_script("return document.querySelector('.pagefind-ui__search-input')"):
+        assert time.monotonic() < deadline, f"no search box on {page}"
+        time.sleep(0.1)
+    box = driver.find_element("css selector", ".pagefind-ui__search-input")
+    box.send_keys(words)
+    seen, since = None, 0.0
+    while time.monotonic() < deadline:
+        links = driver.execute_script(SETTLED_RESULTS)
+        if links is not None and links == seen and time.monotonic() - since >= 0.8:
+            return links
+        if links != seen:
+            seen, since = links, time.monotonic()
+        time.sleep(0.05)
+    raise AssertionError(f"search on {page} did not settle: {seen}")
+
+
+def test_search_in_one_language_finds_only_that_languages_stories(site, driver):
+    # "Zenobia" is in every version of the port story.
+    with static_host(site) as (base, failures):
+        assert search_in(driver, base, "search/", "Zenobia") == ["/2025/10/25/port-reopens/"]
+        assert search_in(driver, base, "hi/search/", "Zenobia") == ["/hi/2025/10/25/port-reopens/"]
+        assert search_in(driver, base, "ar/search/", "Zenobia") == ["/ar/2025/10/25/port-reopens/"]
+        # A word only the Hindi stories have finds nothing on the English page.
+        assert search_in(driver, base, "hi/search/", "बंदरगाह") != []
+        assert search_in(driver, base, "search/", "बंदरगाह") == []
+        # The filters are named in the page's language.
+        search_in(driver, base, "ar/search/", "Zenobia")
+        names = driver.execute_script(
+            "return [...document.querySelectorAll('.pagefind-ui__filter-name')].map(e => e.textContent.trim())")
+        assert "الكاتب" in " ".join(names), names
+    assert failures == []
+
+
+@pytest.mark.slow
+def test_the_nu_checker_finds_no_error_in_any_language(site):
+    from test_html_valid import run_vnu
+
+    assert len(list((site / "ar").rglob("*.html"))) > 20
+    errors = run_vnu(site)
+    assert errors == [], "\n".join(f"{e.get('url')}:{e.get('lastLine')}: {e.get('message')}" for e in errors[:20])
+
+
+def test_an_edit_in_one_language_re_indexes_its_shard_and_keeps_the_others(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    assert run_build(root).returncode == 0
+    story = root / "content/hi/fishing-season.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nनई पंक्ति।\n", encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0 and "(1 of 4 shards" in result.stdout, result.stdout
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("site", ".site*", ".dateline-cache"))
+    assert run_build(cold, "--no-cache").returncode == 0
+    assert read_tree(root / "site") == read_tree(cold / "site")
+    wasm = {path.name for path in (root / "site/pagefind").glob("wasm.*.pagefind")}
+    assert {"wasm.ar.pagefind", "wasm.en.pagefind", "wasm.hi.pagefind"} <= wasm
