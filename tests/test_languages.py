@@ -522,3 +522,51 @@ def test_an_edit_in_one_language_re_indexes_its_shard_and_keeps_the_others(tmp_p
     assert read_tree(root / "site") == read_tree(cold / "site")
     wasm = {path.name for path in (root / "site/pagefind").glob("wasm.*.pagefind")}
     assert {"wasm.ar.pagefind", "wasm.en.pagefind", "wasm.hi.pagefind"} <= wasm
+
+
+# -- import ------------------------------------------------------------------------------
+
+IMPORTS = REPO / "tests" / "fixtures" / "import"
+IMPORT_SITE = "title: Wire\nbase_url: https://example.org/\ntimezone: Asia/Kolkata\nlanguage: en\n" \
+              "languages:\n  en:\n  hi:\n  ar:\n"
+
+
+def imported_languages(root: Path) -> dict[str, str]:
+    """Imported file -> the `language` its front matter names ("" for none)."""
+    found = {}
+    for path in sorted((root / "content").rglob("*.md")):
+        match = re.search(r"^language: (.+)$", path.read_text(encoding="utf-8").split("\n---\n")[0], re.M)
+        found[path.relative_to(root).as_posix()] = match.group(1) if match else ""
+    return found
+
+
+def test_import_keeps_the_language_the_source_gives(tmp_path):
+    sources = tmp_path / "sources"
+    page = (IMPORTS / "pages/jsonld_newsarticle.html").read_text(encoding="utf-8")
+    write_tree(sources, {
+        # JSON-LD inLanguage wins over <html lang>; a regional tag meets the site's "hi".
+        "inlanguage.html": page.replace('{"@type": "NewsArticle",', '{"@type": "NewsArticle", "inLanguage": "hi-IN",'),
+        "html-lang.html": page.replace('<html lang="en">', '<html lang="ar">').replace(
+            "Brahmaputra crosses", "Brahmaputra nears").replace("brahmaputra-danger-mark", "brahmaputra-nears"),
+        # A WordPress post filed under Polylang's `language` taxonomy; the others take the export's en-GB.
+        "export.xml": (IMPORTS / "wordpress/export.xml").read_text(encoding="utf-8").replace(
+            "<title><![CDATA[Ferry crews agree new rota]]></title>",
+            '<title><![CDATA[Ferry crews agree new rota]]></title>\n'
+            '\t\t<category domain="language" nicename="hi"><![CDATA[हिन्दी]]></category>', 1),
+        # An Atom feed in Arabic (xml:lang).
+        "atom.xml": (IMPORTS / "feeds/atom.xml").read_text(encoding="utf-8").replace(
+            '<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">'),
+    })
+    root = write_tree(tmp_path / "project", {"site.yaml": IMPORT_SITE, "content/.keep": ""})
+    for name in ("inlanguage.html", "html-lang.html", "export.xml", "atom.xml"):
+        result = run_build(root, "import", str(sources / name))
+        assert result.returncode == 0, result.stderr
+    languages = imported_languages(root)
+    brahmaputra = {name: tag for name, tag in languages.items() if "brahmaputra" in name}
+    assert sorted(brahmaputra.values()) == ["ar", "hi"], brahmaputra
+    assert languages["content/2019/05/ferry-crews-agree-new-rota.md"] == "hi"
+    assert languages["content/2019/05/harbour-dredging-to-start-in-june.md"] == ""    # en-GB: the site's
+    assert [tag for name, tag in languages.items() if "lifeboat" in name] == ["ar"]
+    built = run_build(root, "--no-search")
+    assert built.returncode == 0, built.stderr
+    assert any((root / "site/hi").rglob("index.html")) and any((root / "site/ar").rglob("index.html"))
