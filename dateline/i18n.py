@@ -44,18 +44,26 @@ class Words:
     entries: dict = field(hash=False, compare=True)     # key -> text | {plural category: text}
     missing: tuple[str, ...] = ()                        # keys shown in English
     digest: str = ""                                     # of `entries`: part of every page's key
+    # Words without values, escaped once: a page asks for about twenty.
+    escaped: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def text(self, key: str, **values) -> str:
         """The word for `key` with `values` filled in (plain text; templates use `markup`)."""
         entry = self.entries.get(key, key)
         if isinstance(entry, dict):
             entry = entry.get(plural_category(self.tag, values.get("count", 0))) or entry.get("other", key)
-        if "count" in values:
-            values = {**values, "count": format_number(values["count"], self.tag)}
+        # Numbers (a count, a page number) in the language's digits.
+        values = {name: format_number(value, self.tag) if type(value) is int else value
+                  for name, value in values.items()}
         return entry.format(**values) if values else entry
 
     def markup(self, key: str, **values) -> Markup:
         """The same for a template: the word escaped, values escaped unless markup already."""
+        if not values:
+            found = self.escaped.get(key)
+            if found is None:
+                found = self.escaped[key] = Markup(escape(self.text(key)))
+            return found
         entry = self.text(key, **{name: "{" + name + "}" for name in values if name != "count"},
                           **({"count": values["count"]} if "count" in values else {}))
         others = {name: value for name, value in values.items() if name != "count"}
@@ -63,6 +71,8 @@ class Words:
 
 
 def plural_category(tag: str, count) -> str:
+    if is_english(tag):
+        return "one" if count == 1 else "other"     # CLDR's rule for English, without loading Babel
     locale = babel_locale(tag)
     return locale.plural_form(count) if locale is not None else ("one" if count == 1 else "other")
 
@@ -178,8 +188,10 @@ def native_digits(text: str, tag: str) -> str:
 
 def format_number(number: int, tag: str = FALLBACK) -> str:
     """A count in the language's digits, without grouping (as the site always showed counts)."""
+    if is_english(tag):
+        return str(number)
     locale = babel_locale(tag)
-    if locale is None or is_english(tag):
+    if locale is None:
         return str(number)
     from babel.numbers import format_decimal
 

@@ -64,6 +64,8 @@ class Language:
 @functools.lru_cache(maxsize=64)
 def text_direction(tag: str) -> str:
     """"rtl" or "ltr": CLDR's character order for the tag's locale."""
+    if tag.lower().split("-")[0] == "en":
+        return "ltr"        # without loading Babel, for the many sites in English
     locale = babel_locale(tag)
     if locale is not None:
         return "rtl" if locale.character_order == "right-to-left" else "ltr"
