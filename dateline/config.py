@@ -156,7 +156,7 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
     if "languages" in values:
         values["languages"], found = parse_languages(
             values["languages"], values.get("language", "en"), values.get("title", ""),
-            values.get("description", ""), path_label, line_of("languages"))
+            values.get("description", ""), path_label, loaded.key_lines)
         problems += found
     if "timezone" in values and not is_valid_zone(values["timezone"]):
         problems.append(Problem(path_label, line_of("timezone"), "timezone",

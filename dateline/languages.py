@@ -113,12 +113,16 @@ def language_of(config, tag: str) -> Language:
 
 
 def parse_languages(value, default: str, title: str, description: str, path: str,
-                    line: int) -> tuple[tuple[Language, ...], list[Problem]]:
+                    lines: dict[str, int]) -> tuple[tuple[Language, ...], list[Problem]]:
     """`languages:` (tag -> {prefix, title, description}) as Language values,
-    the default language first, then in the order written; or its problems."""
+    the default language first, then in the order written; or its problems.
+    `lines`: the line of each key ("languages.hi.prefix")."""
     problems: list[Problem] = []
 
     def problem(field: str, message: str, hint: str = "") -> None:
+        # The line of the field, else of the nearest key above it that has one.
+        parts = field.split(".")
+        line = next((lines[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in lines), 1)
         problems.append(Problem(path, line, field, message, hint))
 
     languages: list[Language] = []

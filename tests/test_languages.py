@@ -346,11 +346,14 @@ def test_language_errors_name_file_line_and_field(tmp_path, files, expected):
 
 
 @pytest.mark.parametrize("languages, expected", [
-    ("  en:\n  hi: {prefx: /h}\n", "site.yaml:4: languages.hi.prefx: unknown setting (did you mean `prefix`?)"),
-    ("  en:\n  hi: {prefix: /x}\n  ar: {prefix: x}\n", "site.yaml:4: languages.ar.prefix: /x is also the prefix of hi"),
+    ("  en:\n  hi:\n    title: W\n    prefx: /h\n",
+     "site.yaml:8: languages.hi.prefx: unknown setting (did you mean `prefix`?)"),
+    ("  en:\n  hi: {prefix: /x}\n  ar: {prefix: x}\n", "site.yaml:7: languages.ar.prefix: /x is also the prefix of hi"),
     ("  hi:\n", "site.yaml:4: languages: does not list the site's language 'en'"),
-    ("  en:\n  hi: {prefix: /search}\n", "languages.hi.prefix: '/search' is a folder the build writes itself"),
-    ("  en:\n  'hindi language':\n", "languages.hindi language: 'hindi language' is not a BCP 47 language tag"),
+    ("  en:\n  hi: {prefix: /search}\n",
+     "site.yaml:6: languages.hi.prefix: '/search' is a folder the build writes itself"),
+    ("  en:\n  'hindi language':\n",
+     "site.yaml:6: languages.hindi language: 'hindi language' is not a BCP 47 language tag"),
 ])
 def test_language_settings_errors(tmp_path, languages, expected):
     write_tree(tmp_path, {"site.yaml": f"title: W\nbase_url: https://example.org/\nlanguage: en\nlanguages:\n{languages}",
