@@ -64,9 +64,11 @@ class Words:
             if found is None:
                 found = self.escaped[key] = Markup(escape(self.text(key)))
             return found
-        entry = self.text(key, **{name: "{" + name + "}" for name in values if name != "count"},
-                          **({"count": values["count"]} if "count" in values else {}))
-        others = {name: value for name, value in values.items() if name != "count"}
+        # The count picks the plural form; the other values go in after escaping.
+        entry = self.text(key, **{name: value if name == "count" else "{" + name + "}"
+                                  for name, value in values.items()})
+        others = {name: format_number(value, self.tag) if type(value) is int else value
+                  for name, value in values.items() if name != "count"}
         return Markup(escape(entry)).format(**others) if others else Markup(escape(entry))
 
 
