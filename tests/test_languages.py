@@ -259,6 +259,11 @@ def test_the_theme_speaks_each_language(site):
     assert hindi.find(".//title").text.endswith("हार्बर वायर")
     assert next(h for h in hindi.iter("h2") if h.get("id") == "related-heading").text == "संबंधित ख़बरें"
     assert hindi.find(".//a[@class='skip-link']").text == "मुख्य सामग्री पर जाएँ"
+    # Every page's footer leads to the other editions' front pages, named in their own language.
+    footer = next(p for p in arabic.iter("p") if p.get("class") == "other-languages")
+    assert [(a.get("href"), a.text) for a in footer.iter("a")] == [("/", "English"), ("/hi/", "हिन्दी")]
+    locales = [meta.get("content") for meta in hindi.iter("meta") if meta.get("property") == "og:locale:alternate"]
+    assert locales == ["en", "ar"]
     english = parse(site / "index.html")
     assert english.get("dir") is None
     assert english.find(".//a[@class='skip-link']").text == "Skip to main content"
