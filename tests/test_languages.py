@@ -134,6 +134,19 @@ def test_article_pages_link_to_their_other_versions_by_name(site):
     assert not [a for a in lighthouse.iter("a") if a.get("hreflang")]
 
 
+def test_every_link_of_every_language_leads_to_a_published_file(site):
+    broken, count = [], 0
+    for file in site.rglob("*.html"):
+        if "pagefind" in file.parts:
+            continue
+        for link in re.findall(r'(?:href|src)="(/[^"#?]*)', file.read_text(encoding="utf-8")):
+            count += 1
+            target = site / link.lstrip("/")
+            if not (target / "index.html" if link.endswith("/") else target).is_file():
+                broken.append(f"{file.relative_to(site)}: {link}")
+    assert count > 2000 and broken == []
+
+
 # -- each language's own stories -------------------------------------------------------
 
 def story_links(document) -> list[str]:
