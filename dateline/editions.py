@@ -45,10 +45,6 @@ class Edition:
     archive: Archive        # this language's stories; listing paths under its prefix
     words: Words
 
-    @property
-    def is_default(self) -> bool:
-        return not self.language.prefix
-
 
 def build_editions(config, archive: Archive, words: dict[str, Words],
                    day_archives: bool = True) -> tuple[tuple[Edition, ...], list[Problem]]:
@@ -171,7 +167,20 @@ def plan_site(editions: tuple[Edition, ...], config, archive: Archive, make_plan
     jobs = [job for edition, own in zip(editions, planned) for job in localised_jobs(edition, config, own, alternates)]
     # The sitemaps, the news sitemap and the redirect maps cover every language's stories.
     machine = planners[0] if len(editions) == 1 else make_planner(archive, config, editions[0], True)
-    return jobs + machine.machine_jobs(jobs, alternates)
+    return jobs + root_redirect_jobs(editions[0], config, planners[0]) + machine.machine_jobs(jobs, alternates)
+
+
+def root_redirect_jobs(default: Edition, config, planner) -> list[PageJob]:
+    """When the default language has a prefix of its own (`/en`), the site's
+    root leads to its front page, as an alias leads to a story."""
+    if not default.language.prefix:
+        return []
+    home = default.language.prefix + "/"
+    context = {"title": default.language.title, "target": planner.urls.link(home),
+               "target_absolute": planner.urls.absolute(home), "site": edition_config(config, default.language),
+               "lang": default.language}
+    return [PageJob("/", "page", planner.key("redirect.html", "root", home, default.language.title),
+                    functools.partial(PageSource, context), template="redirect.html")]
 
 
 def stylesheet_jobs(config, static: dict) -> list[PageJob]:

@@ -591,3 +591,15 @@ def test_import_keeps_the_language_the_source_gives(tmp_path):
     built = run_build(root, "--no-search")
     assert built.returncode == 0, built.stderr
     assert any((root / "site/hi").rglob("index.html")) and any((root / "site/ar").rglob("index.html"))
+
+
+def test_a_default_language_with_a_prefix_leads_the_root_to_its_front_page(tmp_path):
+    write_tree(tmp_path, {"site.yaml": "title: W\nbase_url: https://example.org/\nlanguage: en\nlanguages:\n"
+                                       "  en: {prefix: /en}\n  hi:\n",
+                          "content/a.md": story("A"), "content/b.md": story("B", "language: hi\n")})
+    assert run_build(tmp_path, "--no-search").returncode == 0
+    root = parse(tmp_path / "site/index.html")
+    refresh = next(meta for meta in root.iter("meta") if meta.get("http-equiv") == "refresh")
+    assert refresh.get("content") == "0; url=/en/"
+    assert (tmp_path / "site/en/2025/01/02/a/index.html").is_file()
+    assert (tmp_path / "site/hi/2025/01/02/b/index.html").is_file()
