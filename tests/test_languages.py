@@ -127,11 +127,12 @@ def test_the_sitemap_carries_the_same_alternates(site):
 
 def test_article_pages_link_to_their_other_versions_by_name(site):
     document = parse(site / "hi/2025/10/25/port-reopens/index.html")
-    links = [(a.get("hreflang"), a.get("href"), a.text) for a in document.iter("a") if a.get("hreflang")]
+    versions = next(nav for nav in document.iter("nav") if nav.get("class") == "translations")
+    links = [(a.get("hreflang"), a.get("href"), a.text) for a in versions.iter("a")]
     assert links == [("en", "/2025/10/25/port-reopens/", "English"),
                      ("ar", "/ar/2025/10/25/port-reopens/", "العربية")]
     lighthouse = parse(site / "2024/12/30/lighthouse/index.html")
-    assert not [a for a in lighthouse.iter("a") if a.get("hreflang")]
+    assert not [nav for nav in lighthouse.iter("nav") if nav.get("class") == "translations"]
 
 
 def test_every_link_of_every_language_leads_to_a_published_file(site):
