@@ -604,3 +604,12 @@ def test_a_default_language_with_a_prefix_leads_the_root_to_its_front_page(tmp_p
     assert refresh.get("content") == "0; url=/en/"
     assert (tmp_path / "site/en/2025/01/02/a/index.html").is_file()
     assert (tmp_path / "site/hi/2025/01/02/b/index.html").is_file()
+
+
+def test_workers_started_either_way_give_the_same_bytes(site, tmp_path):
+    # Pages go to two workers started with spawn: every page's language travels pickled.
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    result = run_build(root, "--jobs", "2", env={"DATELINE_START_METHOD": "spawn"})
+    assert result.returncode == 0, result.stderr
+    assert read_tree(root / "site") == read_tree(site)
