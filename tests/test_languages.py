@@ -20,12 +20,13 @@ import pytest
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 
-from browser import driver, static_host  # noqa: F401 - driver is a fixture
+from browser import driver, save_full_page_screenshot, static_host  # noqa: F401 - driver is a fixture
 from conftest import REPO, read_tree, run_build, write_tree
 from dateline.i18n import format_number, local_datetime
 from dateline.timefmt import in_zone, zone_label
 
 FIXTURE = REPO / "tests" / "fixtures" / "languages"
+ARTIFACTS = REPO / "tests" / "artifacts"
 PREFIXES = {"en": "", "hi": "/hi", "ar": "/ar"}
 # Every story of the fixture: its language, translation key ("" for none) and URL.
 STORIES = {
@@ -476,6 +477,9 @@ def test_arabic_pages_mirror_and_never_overflow_sideways(site, driver, width):
             # one is from its left, and the navigation running leftwards.
             assert found["titleFromEnd"] == pytest.approx(english["titleFromStart"], abs=1), (path, found)
             assert found["navFirst"] > found["navSecond"], (path, found)
+            if path in ("ar/", "ar/2025/10/25/port-reopens/"):     # for a reviewer to look at
+                name = "front" if path == "ar/" else "article"
+                save_full_page_screenshot(driver, ARTIFACTS / f"arabic-{name}-{width}.png")
     assert failures == []
 
 
