@@ -97,7 +97,8 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{prog} check", description=(
         "Check the archive without writing site/: everything the build would reject (templates included: "
         "a sample page of each kind is rendered in memory; missing or broken images too), plus duplicate "
-        "headlines, articles with no summary and placeholder text left from `new` (warnings). "
+        "headlines, articles with no summary, placeholder text left from `new` and theme words missing in a "
+        "language's catalogue (warnings). "
         "Exit 0 only when clean."))
     _common(parser)
     _build_options(parser, out=False)

@@ -30,6 +30,8 @@ from .cache import Store, open_store
 from .config import SiteConfig
 from .content import file_digest, find_sources, find_static_files, read_bytes, read_source
 from .errors import BuildError, Problem, UsageError, sorted_problems
+from .editions import Edition, build_editions, plan_site, stylesheet_jobs
+from .i18n import load_words
 from .images import body_images
 from .markup import MarkdownRenderer, MarkupError, body_key
 from .model import Article
@@ -158,7 +160,8 @@ def _link_lines(source, targets) -> dict[str, int]:
 
 def parse_fingerprint(config: SiteConfig) -> str:
     """What an Article depends on besides its file: the code and the settings it reads."""
-    return digest(code_version(), config.timezone, config.permalink, str(config.sanitize))
+    return digest(code_version(), config.timezone, config.permalink, str(config.sanitize), config.language,
+                  repr(config.languages))
 
 
 def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = ""):
@@ -319,6 +322,7 @@ class Checked:
     static: dict[str, Path]         # site path -> file, for every file under the static folders
     static_digests: dict[str, str]  # site path -> sha256 of its bytes
     photos: PhotoPlan               # the local images built pages show
+    editions: tuple[Edition, ...] = ()  # one per language (editions.py), the default first
 
 
 def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
@@ -342,8 +346,14 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         if not problem.warning and problem.path.startswith("content/"):
             failed.setdefault(problem.path.removeprefix("content/"), problem)
     problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed, scheduled)
-    archive, archive_problems = build_archive(articles)
+    words, word_problems = load_words(config)
+    problems += word_problems
+    archive, archive_problems = build_archive(articles, language=config.language)
     problems += archive_problems
+    editions: tuple[Edition, ...] = ()
+    if archive is not None and not word_problems:
+        editions, edition_problems = build_editions(config, archive, words)
+        problems += edition_problems
     static = find_static_files(config.static_dirs)
     static_digests = {path: file_digest(source) for path, source in static.items()}
     images = store.images_of(a.body_key for a in loaded)
@@ -357,7 +367,7 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         raise BuildError(problems)
     store.commit()
     return Checked(archive, len(articles), rendered, digests, body_links, scheduled,
-                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos)
+                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos, editions)
 
 
 def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
@@ -445,11 +455,19 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool
     the static files, but for the photos (published as their copies) and the
     images only left-out stories show (held back with them)."""
     photos = checked.photos
-    planner = Planner(checked.archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      checked.body_links, photos.photos, inputs.profiles, checked.digests, related, checked.body_images)
-    jobs = planner.jobs() + photo_jobs(photos)
+    key = site_key(config, urls, drafts)
+    # Related stories are listed within a language: the map made over the whole archive fits only one.
+    related = related if len(checked.editions) == 1 else None
+
+    def make_planner(archive, settings, edition, shared):
+        return Planner(archive, settings, urls, key, inputs.templates, checked.body_links, photos.photos,
+                       inputs.profiles, checked.digests, related, checked.body_images, language=edition.language,
+                       words=edition.words, shared=shared)
+
+    jobs = plan_site(checked.editions, config, checked.archive, make_planner) + photo_jobs(photos)
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
              if path not in photos.tasks and path not in photos.held_back]
+    jobs += stylesheet_jobs(config, inputs.static)
     return jobs
 
 
@@ -461,7 +479,8 @@ def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions,
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
                   checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
-                  repr(vars(config).get("description")), repr(vars(config).get("copyright")))
+                  repr(vars(config).get("description")), repr(vars(config).get("copyright")),
+                  repr([(edition.language, edition.words.digest) for edition in checked.editions]))
 
 
 def site_is_intact(out_dir: Path, manifest) -> bool:
@@ -671,7 +690,7 @@ def index_search(config: SiteConfig, staging: Staging, store: Store, pages: list
 
 def search_pages(archive: Archive) -> list[SearchPage]:
     """The pages the search index covers: every article page."""
-    return [SearchPage(output_path(a.url), a.url, a.published) for a in archive.articles]
+    return [SearchPage(output_path(a.url), a.url, a.published, a.language) for a in archive.articles]
 
 
 

@@ -12,12 +12,14 @@ from .urls import redirect_map_token
 MAX_URLS_PER_SITEMAP = 50_000
 NEWS_WINDOW = timedelta(days=2)
 MAX_NEWS_URLS = 1_000
+_QUOTE = {"\"": "&quot;"}
 
 
 @dataclass(frozen=True)
 class SitemapEntry:
     url: str                 # absolute
     lastmod: datetime | None
+    alternates: tuple[tuple[str, str], ...] = ()   # (hreflang, absolute URL): the page in every language
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class NewsEntry:
     url: str
     title: str
     published: datetime
+    language: str = ""      # the story's; "" for the site's
 
 
 def _w3c(moment: datetime) -> str:
@@ -32,11 +35,17 @@ def _w3c(moment: datetime) -> str:
 
 
 def urlset_bytes(entries) -> bytes:
+    # A page in several languages lists every version, itself included, as
+    # search engines ask (https://developers.google.com/search/docs/specialty/international/localized-versions).
+    translated = any(entry.alternates for entry in entries)
+    namespace = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if translated else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{namespace}>']
     for entry in entries:
         lastmod = f"<lastmod>{_w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
-        lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}</url>")
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{escape(tag, _QUOTE)}" href="{escape(url, _QUOTE)}"/>'
+                        for tag, url in entry.alternates)
+        lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}{links}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
 
@@ -69,7 +78,7 @@ def news_entries(articles, url_of) -> list[NewsEntry]:
         return []
     newest = articles[0].published
     recent = [a for a in articles if newest - a.published <= NEWS_WINDOW]
-    return [NewsEntry(url_of(a), a.title, a.published) for a in recent[:MAX_NEWS_URLS]]
+    return [NewsEntry(url_of(a), a.title, a.published, a.language) for a in recent[:MAX_NEWS_URLS]]
 
 
 def news_sitemap_bytes(entries, publication: str, language: str) -> bytes:
@@ -79,7 +88,7 @@ def news_sitemap_bytes(entries, publication: str, language: str) -> bytes:
     for entry in entries:
         lines.append(
             f"<url><loc>{escape(entry.url)}</loc><news:news><news:publication>"
-            f"<news:name>{escape(xml_safe(publication))}</news:name><news:language>{escape(language)}</news:language>"
+            f"<news:name>{escape(xml_safe(publication))}</news:name><news:language>{escape(entry.language or language)}</news:language>"
             f"</news:publication><news:publication_date>{_w3c(entry.published)}</news:publication_date>"
             f"<news:title>{escape(xml_safe(entry.title))}</news:title></news:news></url>")
     lines.append("</urlset>\n")

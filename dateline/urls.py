@@ -194,6 +194,17 @@ def normalise_site_path(path: str) -> str:
     return cleaned
 
 
+def language_path(prefix: str, site_path: str) -> str:
+    """A page's site path in a language whose pages live under `prefix`
+    ("/hi" + "/2025/10/25/kl-talks/"); the default language has no prefix."""
+    return prefix + site_path if prefix else site_path
+
+
+def unprefixed_path(prefix: str, site_path: str) -> str:
+    """The path a page of a prefixed language would have in the default one."""
+    return site_path[len(prefix):] if prefix and site_path.startswith(prefix + "/") else site_path
+
+
 def output_path(site_path: str) -> str:
     """The file, relative to the output folder, that serves a site path.
 
