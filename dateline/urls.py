@@ -58,9 +58,13 @@ def outside_site_problem(path: str) -> str:
         return "must start with /"
     if path.startswith("//"):
         return "must not start with // (that names another host)"
-    for character in path:
-        if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"must not contain {describe_character(character)}"
+    # Printable text holds no control, format or line/paragraph separator
+    # character: only other text is looked at character by character (this
+    # runs for every output file of every build).
+    if "\\" in path or not path.isprintable():
+        for character in path:
+            if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+                return f"must not contain {describe_character(character)}"
     names = path[1:].split("/")
     if path.endswith("/"):
         names.pop()
