@@ -226,11 +226,20 @@ def file_signature(path: str, now_ns: int) -> str:
     return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
 
 
-def source_signatures(root: Path, paths) -> dict[str, str]:
-    """path -> `file_signature` for each root-relative path ("" for a file that must be read)."""
+@dataclass(frozen=True)
+class SourceScan:
+    """The sources found under content/, each with its stat signature."""
+
+    paths: tuple[str, ...]          # sorted, root-relative
+    problems: tuple[Problem, ...]   # files refused while looking (see `find_sources`)
+    signatures: dict[str, str]      # path -> `file_signature` ("" for a file that must be read)
+
+
+def scan_sources(root: Path, content_dir: Path) -> SourceScan:
+    paths, problems = find_sources(root, content_dir)
     now_ns = time.time_ns()
     prefix = os.path.join(root, "")
-    return {path: file_signature(prefix + path, now_ns) for path in paths}
+    return SourceScan(tuple(paths), tuple(problems), {path: file_signature(prefix + path, now_ns) for path in paths})
 
 
 def tree_signature(folders) -> str:

@@ -29,8 +29,8 @@ from .archive import Archive, build_archive, related_articles
 from .authors import AUTHORS_FILE, load_profiles
 from .cache import Store, open_store
 from .config import CONFIG_FILE, SiteConfig
-from .content import (file_digest, file_signature, find_sources, find_static_files, read_bytes, read_source,
-                      source_signatures, tree_signature)
+from .content import (SourceScan, file_digest, file_signature, find_static_files, read_bytes, read_source,
+                      scan_sources, tree_signature)
 from .errors import BuildError, Problem, UsageError, sorted_problems
 from .model import Article
 from .lock import output_lock, project_lock
@@ -187,7 +187,8 @@ class Collected:
     rendered: int
 
 
-def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = "") -> LoadedArticles:
+def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = "",
+                  scan: SourceScan | None = None) -> LoadedArticles:
     """Every article (drafts included) and every problem; bodies land in the store.
 
     A file is not read again while its stat signature (size, mtime, ctime,
@@ -195,9 +196,10 @@ def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, me
     read with these parse settings; its Article comes from the cache. A file
     whose signature changed is read and hashed: unchanged bytes still reuse
     the cached Article (and record the new signature). Only new or changed
-    files go to the workers, which parse them and render their Markdown."""
-    paths, problems = find_sources(config.root, config.content_dir)
-    signatures = source_signatures(config.root, paths)
+    files go to the workers, which parse them and render their Markdown.
+    `scan`: the sources as this build found them, when it looked already."""
+    scan = scan or scan_sources(config.root, config.content_dir)
+    paths, problems, signatures = scan.paths, list(scan.problems), scan.signatures
     known = frozenset(store.markup_keys())
     fingerprint = parse_fingerprint(config)
     cached = store.parsed_articles()
@@ -269,9 +271,10 @@ def static_file_digests(static: dict[str, Path], store: Store) -> dict[str, str]
 
 
 def _signature_key(fingerprint: str, path: str, signature: str) -> str:
-    """A file's signature as the cache records it: with the parse settings, so
-    a settings or code change reads every file again. "" stays "" (read it)."""
-    return digest(fingerprint, path, signature) if signature else ""
+    """A file's signature as the cache records it (in its path's row): with the
+    parse settings, so a settings or code change reads every file again. ""
+    stays "" (read it)."""
+    return f"{fingerprint} {signature}" if signature else ""
 
 
 def _unpickle(blob: bytes) -> Article | None:
@@ -394,12 +397,12 @@ class Checked:
     photos: PhotoPlan               # the local images built pages show
 
 
-def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
+def check(config: SiteConfig, options: BuildOptions, store: Store, scan: SourceScan | None = None) -> Checked:
     """Stages 1-4: everything the build would reject, raised as BuildError; writes no site.
 
     Drafts, and articles whose `published` is after `options.now` (scheduled,
     or embargoed), are left out unless `options.drafts` (a preview)."""
-    read = load_articles(config, store, options.jobs, options.progress, options.start_method)
+    read = load_articles(config, store, options.jobs, options.progress, options.start_method, scan)
     loaded, problems, link_lines = read.articles, list(read.problems), read.link_lines
     if options.drafts:
         articles, scheduled, drafts = loaded, (), set()
@@ -545,17 +548,13 @@ def site_is_intact(out_dir: Path, store: Store) -> bool:
     return files_unchanged(out_dir, store.published(out_dir))
 
 
-def inputs_signature(config: SiteConfig, options: BuildOptions) -> str:
+def inputs_signature(config: SiteConfig, options: BuildOptions, scan: SourceScan) -> str:
     """One signature of everything a build reads, from file stats alone: the
     settings, the code, every source, template, static file and authors.yaml
     (`content.file_signature`). "" when it cannot vouch for them (a file
     changed too recently, a source refused, --no-cache): then the build reads
     everything."""
-    if not options.use_cache:
-        return ""
-    paths, problems = find_sources(config.root, config.content_dir)
-    signatures = source_signatures(config.root, paths)
-    if problems or not all(signatures.values()):
+    if not options.use_cache or scan.problems or not all(scan.signatures.values()):
         return ""
     folders = tree_signature((THEME_DIR, config.layouts_dir, *config.static_dirs[1:]))
     now_ns = time.time_ns()
@@ -565,7 +564,7 @@ def inputs_signature(config: SiteConfig, options: BuildOptions) -> str:
         return ""
     return digest(code_version(), search.search_version() if config.search else "", repr(config),
                   str(options.drafts), str(options.out_dir), folders, *files,
-                  *(f"{path}\0{signature}" for path, signature in signatures.items()))
+                  *(f"{path}\0{signature}" for path, signature in scan.signatures.items()))
 
 
 def unchanged_report(options: BuildOptions, store: Store, key: str) -> BuildReport | None:
@@ -683,16 +682,18 @@ def _build_locked(config: SiteConfig, options: BuildOptions) -> BuildReport:
 def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool) -> BuildReport:
     """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`);
     or nothing at all when no input changed since the last build (`unchanged_report`)."""
-    key = inputs_signature(config, options)     # taken before anything is read
+    scan = scan_sources(config.root, config.content_dir)    # before anything is read
+    key = inputs_signature(config, options, scan)
     report = unchanged_report(options, store, key)
     if report is None:
-        report = _check_and_publish(config, options, store, collecting)
+        report = _check_and_publish(config, options, store, collecting, scan)
         remember_inputs(options, store, key, report)
     return report
 
 
-def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool) -> BuildReport:
-    checked = check(config, options, store)
+def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
+                       scan: SourceScan) -> BuildReport:
+    checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
     fingerprint = build_fingerprint(config, urls, options, checked, inputs)

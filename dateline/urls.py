@@ -68,7 +68,7 @@ def outside_site_problem(path: str) -> str:
     names = path[1:].split("/")
     if path.endswith("/"):
         names.pop()
-    if any(name in (".", "..") for name in names):
+    if "." in names or ".." in names:
         return "must not contain . or .. folders"
     if "" in names:
         return "must not contain an empty folder name (//)"
@@ -198,10 +198,13 @@ def normalise_site_path(path: str) -> str:
     return cleaned
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def output_path(site_path: str) -> str:
     """The file, relative to the output folder, that serves a site path.
 
     Raises ValueError for a path that would leave the output folder.
+    (Memoised: planning, the collision check, publishing and search each ask
+    for every output file's path.)
     """
     why = outside_site_problem(site_path)
     if why:
