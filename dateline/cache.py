@@ -87,6 +87,7 @@ class Store:
         self.path = path
         self.discarded = False
         self._checked = checked
+        self._published: dict[str, PublishedSite | None] = {}   # read once a build (see `published`)
         self._db = self._open(path) if path is not None else sqlite3.connect(":memory:")
         if path is None:
             self._create(self._db)
@@ -311,7 +312,13 @@ class Store:
 
     def published(self, out_dir: Path) -> PublishedSite | None:
         """What the last build published in out_dir; None when unknown (or the row is damaged)."""
-        row = self._db.execute("SELECT data, crc FROM published WHERE out = ?", (_out_key(out_dir),)).fetchone()
+        out = _out_key(out_dir)
+        if out not in self._published:
+            self._published[out] = self._read_published(out)
+        return self._published[out]
+
+    def _read_published(self, out: str) -> PublishedSite | None:
+        row = self._db.execute("SELECT data, crc FROM published WHERE out = ?", (out,)).fetchone()
         if row is None or zlib.crc32(row[0]) != row[1]:
             return None
         try:
@@ -322,6 +329,7 @@ class Store:
 
     def save_published(self, out_dir: Path, site: PublishedSite | None) -> None:
         out = _out_key(out_dir)
+        self._published[out] = site
         if site is None:
             self._db.execute("DELETE FROM published WHERE out = ?", (out,))
             return
