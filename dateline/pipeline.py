@@ -548,13 +548,12 @@ def site_is_intact(out_dir: Path, store: Store) -> bool:
     return files_unchanged(out_dir, store.published(out_dir))
 
 
-def inputs_signature(config: SiteConfig, options: BuildOptions, scan: SourceScan) -> str:
-    """One signature of everything a build reads, from file stats alone: the
-    settings, the code, every source, template, static file and authors.yaml
-    (`content.file_signature`). "" when it cannot vouch for them (a file
-    changed too recently, a source refused, --no-cache): then the build reads
-    everything."""
-    if not options.use_cache or scan.problems or not all(scan.signatures.values()):
+def settings_signature(config: SiteConfig, options: BuildOptions) -> str:
+    """A signature of what a build reads besides its sources, from file stats
+    alone: the settings, the code, every template and static file,
+    authors.yaml. "" when it cannot vouch for them (a file changed too
+    recently to trust its stat, or --no-cache)."""
+    if not options.use_cache:
         return ""
     folders = tree_signature((THEME_DIR, config.layouts_dir, *config.static_dirs[1:]))
     now_ns = time.time_ns()
@@ -563,19 +562,57 @@ def inputs_signature(config: SiteConfig, options: BuildOptions, scan: SourceScan
     if not folders or not all(files):
         return ""
     return digest(code_version(), search.search_version() if config.search else "", repr(config),
-                  str(options.drafts), str(options.out_dir), folders, *files,
-                  *(f"{path}\0{signature}" for path, signature in scan.signatures.items()))
+                  str(options.drafts), str(options.out_dir), folders, *files)
 
 
-def unchanged_report(options: BuildOptions, store: Store, key: str) -> BuildReport | None:
+def inputs_signature(settings: str, scan: SourceScan, contents: dict[str, str]) -> str:
+    """One signature of everything a build reads: `settings_signature` and
+    each source's stat signature, or for the sources named in `contents` the
+    digest of their bytes (sources too recent to trust by their stat when a
+    build read them are compared by what was read). "" when it cannot vouch."""
+    if not settings or scan.problems:
+        return ""
+    parts = []
+    for path, signature in scan.signatures.items():
+        if path in contents:
+            parts.append(f"{path}\0={contents[path]}")
+        elif signature:
+            parts.append(f"{path}\0{signature}")
+        else:
+            return ""
+    return digest(settings, *parts)
+
+
+def source_digests(config: SiteConfig, paths) -> dict[str, str]:
+    """path -> the digest load_articles gives the bytes it reads, for the sources
+    named (those the last build could not trust by their stat); a source that
+    cannot be read is left out."""
+    fingerprint = parse_fingerprint(config)
+    found = {}
+    for path in paths:
+        data = read_bytes(config.root, path)
+        if data is not None:
+            found[path] = digest(fingerprint, path, hashlib.sha256(data).hexdigest())
+    return found
+
+
+def last_inputs(options: BuildOptions, store: Store) -> dict:
+    """What `remember_inputs` recorded of the last build into this folder ({} when nothing)."""
+    try:
+        last = json.loads(store.get_checked_meta("unchanged:" + str(options.out_dir)) or "{}")
+    except ValueError:
+        return {}
+    return last if isinstance(last, dict) else {}
+
+
+def unchanged_report(options: BuildOptions, store: Store, last: dict, key: str) -> BuildReport | None:
     """The last build's report when it was made from exactly these inputs
     (`inputs_signature`), the same stories are due at `options.now`, and the
     published site is still as that build left it; else None. Nothing is
-    read but file stats and one row of the cache."""
+    read but file stats, one row of the cache and the few sources named in it."""
     if not key:
         return None
     try:
-        last = json.loads(store.get_checked_meta("unchanged:" + str(options.out_dir)) or "{}")
         if last.get("key") != key:
             return None
         now = options.now.timestamp()
@@ -594,15 +631,19 @@ def unchanged_report(options: BuildOptions, store: Store, key: str) -> BuildRepo
     return report if site_is_intact(options.out_dir, store) else None
 
 
-def remember_inputs(options: BuildOptions, store: Store, key: str, report: BuildReport) -> None:
-    """Record what `unchanged_report` needs to answer the next build."""
+def remember_inputs(options: BuildOptions, store: Store, settings: str, scan: SourceScan, digests: dict[str, str],
+                    report: BuildReport) -> None:
+    """Record what `unchanged_report` needs to answer the next build.
+    `digests`: what this build read of each source (see `inputs_signature`)."""
     name = "unchanged:" + str(options.out_dir)
+    recent = sorted(path for path, signature in scan.signatures.items() if not signature)
+    key = inputs_signature(settings, scan, {path: digests[path] for path in recent if path in digests})
     if not key:
         store.set_meta(name, "")
         return
     search_index = report.search
     store.set_checked_meta(name, json.dumps({
-        "key": key, "now": options.now.timestamp(),
+        "key": key, "recent": recent, "now": options.now.timestamp(),
         "next_due": report.scheduled[0].published.timestamp() if report.scheduled and not options.drafts else None,
         "articles": report.articles, "pages": report.pages, "feeds": report.feeds,
         "files": report.written + report.unchanged,
@@ -683,16 +724,19 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`);
     or nothing at all when no input changed since the last build (`unchanged_report`)."""
     scan = scan_sources(config.root, config.content_dir)    # before anything is read
-    key = inputs_signature(config, options, scan)
-    report = unchanged_report(options, store, key)
+    settings = settings_signature(config, options)
+    last = last_inputs(options, store)
+    recent = [path for path in last.get("recent", ()) if path in scan.signatures] if settings else []
+    report = unchanged_report(options, store, last, inputs_signature(settings, scan, source_digests(config, recent)))
     if report is None:
-        report = _check_and_publish(config, options, store, collecting, scan)
-        remember_inputs(options, store, key, report)
+        report, digests = _check_and_publish(config, options, store, collecting, scan)
+        remember_inputs(options, store, settings, scan, digests, report)
     return report
 
 
 def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
-                       scan: SourceScan) -> BuildReport:
+                       scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
+    """Stages 1-5; the report, and the digest of every source as read."""
     checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
@@ -705,7 +749,7 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                            rendered=0, written=0, unchanged=last["files"], removed=0,
                            markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
                            search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
-                           scheduled=checked.scheduled)
+                           scheduled=checked.scheduled), checked.digests
     jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
     gc.freeze()
@@ -732,7 +776,7 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
                        written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
-                       photos_resized=resized)
+                       photos_resized=resized), checked.digests
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,

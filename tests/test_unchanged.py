@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import article, make_project, run_build, write_tree
-from dateline import content
+from dateline import content, pipeline
+from dateline.cache import open_store
+from dateline.config import load_config
+from dateline.pipeline import BuildOptions, build
 
 FIRST = "content/2025/10/first.md"
 FIRST_PAGE = "site/2025/10/25/first/index.html"
@@ -99,3 +102,33 @@ def test_a_story_coming_due_is_published_though_no_file_changed(project: Path):
     # And back: a clock set before the story leaves it out again.
     _ok(run_build(project, "--no-search", "--now", "2025-11-01T00:00:00+00:00"))
     assert not (project / LATER_PAGE).exists()
+
+
+def _unchanged_answer(root: Path):
+    """What the next build into root/site would answer without building (None: it builds)."""
+    config, problems = load_config(root)
+    assert config is not None, problems
+    options = BuildOptions(out_dir=root / "site")
+    store = open_store(config.cache_dir, True)
+    try:
+        scan = content.scan_sources(config.root, config.content_dir)
+        last = pipeline.last_inputs(options, store)
+        recent = [path for path in last.get("recent", ()) if path in scan.signatures]
+        key = pipeline.inputs_signature(pipeline.settings_signature(config, options), scan,
+                                        pipeline.source_digests(config, recent))
+        return last, pipeline.unchanged_report(options, store, last, key)
+    finally:
+        store.close()
+
+
+def test_sources_written_just_before_a_build_are_compared_by_their_bytes_next_time(tmp_path: Path):
+    root = make_project(tmp_path / "project", {})
+    _age(root)
+    write_tree(root, {FIRST: article("First story", body="The original body.\n")})   # too recent to trust
+    config, _ = load_config(root)
+    assert build(config, BuildOptions(out_dir=root / "site")).written
+    last, answer = _unchanged_answer(root)
+    assert last["recent"] == [FIRST]
+    assert answer is not None and answer.articles == 1 and answer.written == 0
+    (root / FIRST).write_text(article("First story", body="The replaced body.\n"), encoding="utf-8")
+    assert _unchanged_answer(root)[1] is None
