@@ -229,8 +229,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.strict:
             return EXIT_CONTENT
     scheduled = scheduled_summary(checked.scheduled, now)
-    print(f"checked {checked.articles_total:,} articles in {time.perf_counter() - started:.1f} s: "
-          f"{len(warnings):,} warning{'s' if len(warnings) != 1 else ''}{'; ' + scheduled if scheduled else ''}")
+    print(f"checked {_count(checked.articles_total, 'article')} in {time.perf_counter() - started:.1f} s: "
+          f"{_count(len(warnings), 'warning')}{'; ' + scheduled if scheduled else ''}")
     return EXIT_OK
 
 
@@ -491,7 +491,8 @@ def run_build(args: argparse.Namespace) -> int:
     _close(bar)
     seconds = time.perf_counter() - started
     if not args.quiet:
-        print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
+        print(f"built {_count(report.pages + report.feeds, 'page')} ({_count(report.articles, 'article')}, "
+              f"{_count(report.feeds, 'feed')}) "
               f"in {seconds:.1f} s: {report.rendered:,} rendered, {report.written:,} written, "
               f"{report.unchanged:,} unchanged, {report.removed:,} removed{_photo_summary(report.photos_resized)}"
               f"{_search_summary(report.search)}"
@@ -504,6 +505,11 @@ def _failed_while_staging(error: DatelineError) -> bool:
     from .render import RenderError     # loaded already when it is one
     from .search import SearchError
     return isinstance(error, (RenderError, SearchError))
+
+
+def _count(number: int, noun: str) -> str:
+    """A counted noun, "1 article" or "2,341 articles": people read these lines."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _say_waiting(text: str) -> None:

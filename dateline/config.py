@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .content import read_regular_file
 from .errors import Problem
 from .urls import base_url_problem, image_problem, normalise_base_url, permalink_problem
 from .yamltext import YamlProblem, load_text_yaml
@@ -198,11 +199,14 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Not path.read_text: a FIFO put in its place would block the build forever.
+        text = read_regular_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return None, [Problem(CONFIG_FILE, 0, "file", f"not found in {root}",
                               "run in the project's folder, point to it with --root DIR, "
                               "or start a new project there with `dateline init`")]
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}")]
+    except OSError as error:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error.strerror or error}")]
+    except UnicodeDecodeError as error:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}", "save the file as UTF-8")]
     return parse_config(text, root)
