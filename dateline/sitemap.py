@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from xml.sax.saxutils import escape
 
 from .feeds import xml_safe
 from .urls import redirect_map_token
@@ -28,6 +27,12 @@ class NewsEntry:
     title: str
     published: datetime
     language: str = ""      # the story's; "" for the site's
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities: xml.sax.saxutils.escape's rule, without
+    that module's import of urllib.request (and the HTTP client) in every build."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _w3c(moment: datetime) -> str:

@@ -58,13 +58,17 @@ def outside_site_problem(path: str) -> str:
         return "must start with /"
     if path.startswith("//"):
         return "must not start with // (that names another host)"
-    for character in path:
-        if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"must not contain {describe_character(character)}"
+    # Printable text holds no control, format or line/paragraph separator
+    # character: only other text is looked at character by character (this
+    # runs for every output file of every build).
+    if "\\" in path or not path.isprintable():
+        for character in path:
+            if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+                return f"must not contain {describe_character(character)}"
     names = path[1:].split("/")
     if path.endswith("/"):
         names.pop()
-    if any(name in (".", "..") for name in names):
+    if "." in names or ".." in names:
         return "must not contain . or .. folders"
     if "" in names:
         return "must not contain an empty folder name (//)"
@@ -205,10 +209,13 @@ def unprefixed_path(prefix: str, site_path: str) -> str:
     return site_path[len(prefix):] if prefix and site_path.startswith(prefix + "/") else site_path
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def output_path(site_path: str) -> str:
     """The file, relative to the output folder, that serves a site path.
 
     Raises ValueError for a path that would leave the output folder.
+    (Memoised: planning, the collision check, publishing and search each ask
+    for every output file's path.)
     """
     why = outside_site_problem(site_path)
     if why:
