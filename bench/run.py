@@ -21,7 +21,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,21 +31,26 @@ import generate  # noqa: E402
 
 BUILD = HERE.parent / "build.py"
 SUMMARY = re.compile(r"([\d,]+) rendered, ([\d,]+) written, ([\d,]+) unchanged, ([\d,]+) removed")
-SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \((?:(\d+) of )?([\d,]+) shards, ([\d,]+) files, ([\d.]+) MB\)")
+# "search index rebuilt in 4.4 s (1 of 13 shards, 10,473 files, 33.8 MB)"; before shards: "(10,099 files, ...)"
+SEARCH = re.compile(r"search index (\w+) in ([\d.]+) s \((?:(?:(\d+) of )?([\d,]+) shards?, )?([\d,]+) files, "
+                    r"([\d.]+) MB\)")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PHOTOS = re.compile(r"([\d,]+) photos? resized")
 
 
 class TreePeak:
-    """The peak, over samples every `interval` seconds, of the summed resident
-    memory of a process and all its live descendants (from /proc). A sum of
-    RSS counts pages a forked worker still shares with its parent twice, so
-    it errs high; it is what the machine must have free for the build."""
+    """The peak, over samples every `interval` seconds, of the summed memory
+    of a process and all its live descendants (from /proc), two ways. The sum
+    of resident memory (RSS) counts pages a forked worker still shares with
+    its parent once per process, so it errs high; the sum of proportional
+    memory (PSS, from smaps_rollup) splits each shared page between the
+    processes that map it, so it is what the tree holds at that moment."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self.largest = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -52,13 +58,14 @@ class TreePeak:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total, largest = self.sample()
+            total, pss, largest = self.sample()
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, pss)
             self.largest = max(self.largest, largest)
             self._stop.wait(self.interval)
 
-    def sample(self) -> tuple[int, int]:
-        """(sum, largest) resident bytes of the tree now."""
+    def sample(self) -> tuple[int, int, int]:
+        """(RSS sum, PSS sum, largest RSS) in bytes of the tree now."""
         children: dict[int, list[int]] = defaultdict(list)
         rss: dict[int, int] = {}
         for name in os.listdir("/proc"):
@@ -73,55 +80,89 @@ class TreePeak:
             pid = int(name)
             children[int(fields[1])].append(pid)
             rss[pid] = int(fields[21]) * PAGE
-        total = largest = 0
+        total = pss = largest = 0
         stack = [self.pid]
         while stack:
             pid = stack.pop()
             total += rss.get(pid, 0)
+            pss += proportional_bytes(pid)
             largest = max(largest, rss.get(pid, 0))
             stack.extend(children.get(pid, ()))
-        return total, largest
+        return total, pss, largest
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
+        """(peak RSS sum, peak PSS sum)."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.peak_pss
 
 
-def run_measured(args: list[str]) -> tuple[float, int, int, str]:
-    """(seconds, peak RSS of the whole tree, peak RSS of the largest process, stdout) of one subprocess."""
+def proportional_bytes(pid: int) -> int:
+    """A process's proportional set size (PSS); 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float      # wall clock
+    cpu: float          # user + system seconds of the process and every descendant it waited for
+    tree: int           # peak RSS sum of the live tree, bytes
+    tree_pss: int       # peak PSS sum of the live tree, bytes
+    largest: int        # ru_maxrss: the largest single process, bytes
+    load: float         # 1-minute load average as it ended
+    out: str
+
+
+def run_measured(args: list[str]) -> Measured:
+    """Run one subprocess and measure it."""
     # Each measurement pays for its own disk work only: write back what the
     # previous step left dirty (and the discards of a deleted site) first.
     os.sync()
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # One pipe for both streams: reading two pipes one after the other blocks
+    # for good once the unread one fills (a build's warnings go to stderr).
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tree = TreePeak(process.pid)
     out = process.stdout.read()
-    err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    tree_peak = tree.stop()
+    tree_peak, tree_pss = tree.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}{err.decode()}")
+        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{out.decode()}")
     # Linux fills wait4's ru_maxrss (kB) with the larger of the child's own peak
     # and that of every descendant it waited for: the biggest single process of
-    # the build (parent, a pool worker or Pagefind).
-    return seconds, max(tree_peak, usage.ru_maxrss * 1024), usage.ru_maxrss * 1024, out.decode()
+    # the build (parent, a pool worker or Pagefind). Its CPU times likewise add
+    # up the waited-for descendants': on a shared machine, CPU seconds move far
+    # less than wall seconds when others load it.
+    return Measured(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime,
+                    tree=max(tree_peak, usage.ru_maxrss * 1024), tree_pss=tree_pss,
+                    largest=usage.ru_maxrss * 1024, load=os.getloadavg()[0], out=out.decode())
+
+
+def _row(measured: Measured) -> dict:
+    return {"seconds": measured.seconds, "cpu": measured.cpu, "tree": measured.tree, "pss": measured.tree_pss,
+            "rss": measured.largest, "load": measured.load}
 
 
 def build(root: Path, jobs: int, *extra: str) -> dict:
-    seconds, tree, largest, out = run_measured([sys.executable, str(BUILD), "--root", str(root),
-                                                "--jobs", str(jobs), *extra])
-    match = SUMMARY.search(out)
+    measured = run_measured([sys.executable, str(BUILD), "--root", str(root), "--jobs", str(jobs), *extra])
+    match = SUMMARY.search(measured.out)
     rendered, written, unchanged, removed = (int(g.replace(",", "")) for g in match.groups())
-    search = SEARCH.search(out)
-    photos = PHOTOS.search(out)
-    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": rendered, "written": written,
-            "unchanged": unchanged, "removed": removed,
+    search = SEARCH.search(measured.out)
+    photos = PHOTOS.search(measured.out)
+    return {**_row(measured), "rendered": rendered, "written": written, "unchanged": unchanged, "removed": removed,
             "photos": int(photos.group(1).replace(",", "")) if photos else 0,
             "search": {"state": search.group(1), "seconds": float(search.group(2)),
-                       "rebuilt": int(search.group(3) or 0), "shards": int(search.group(4).replace(",", "")),
+                       "rebuilt": int(search.group(3) or (search.group(1) == "rebuilt")),
+                       "shards": int((search.group(4) or "1").replace(",", "")),
                        "files": int(search.group(5).replace(",", "")), "megabytes": float(search.group(6))}
             if search else None}
 
@@ -129,10 +170,10 @@ def build(root: Path, jobs: int, *extra: str) -> dict:
 def floor(root: Path) -> dict:
     out = root.parent / "floor-out"
     shutil.rmtree(out, ignore_errors=True)
-    seconds, tree, largest, _ = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
+    measured = run_measured([sys.executable, str(HERE / "floor.py"), str(root), str(out)])
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "tree": tree, "rss": largest, "rendered": 0, "written": 0, "unchanged": 0,
-            "removed": 0, "photos": 0, "search": None}
+    return {**_row(measured), "rendered": 0, "written": 0, "unchanged": 0, "removed": 0, "photos": 0,
+            "search": None}
 
 
 def clean(root: Path) -> None:
@@ -143,7 +184,7 @@ def clean(root: Path) -> None:
 FLOOR = "floor (read+yaml+markdown+jinja+write)"
 
 
-def cold_builds(root: Path, cores: int, repeat: int, search: bool, only_default: bool = False):
+def cold_builds(root: Path, cores: int, repeat: int, search: bool, one_cold: bool, pinned: tuple[str, ...]):
     """The floor and the cold builds, `repeat` times interleaved; the fastest
     of each (with every time, in "runs"). On a shared machine other work only
     ever adds time, so the fastest run is the truest, and interleaving keeps a
@@ -151,25 +192,29 @@ def cold_builds(root: Path, cores: int, repeat: int, search: bool, only_default:
     --no-search build runs too, for the search / no-search ratio. Ends on a
     cold --jobs `cores` build as configured, the state the incremental
     scenarios start from."""
-    flags = () if search else ("--no-search",)
+    flags = pinned + (() if search else ("--no-search",))
     runs = {}
-    if not only_default:
+    if not one_cold:
         runs[FLOOR] = lambda: floor(root)
-        if search:
-            runs[f"cold, --jobs {cores}, --no-search"] = lambda: build(root, cores, "--no-search")
+    if search:
+        runs[f"cold, --jobs {cores}, --no-search"] = lambda: build(root, cores, *pinned, "--no-search")
+    if not one_cold:
         runs["cold, --jobs 1"] = lambda: build(root, 1, *flags)
     runs[f"cold, --jobs {cores}"] = lambda: build(root, cores, *flags)
     best: dict[str, dict] = {}
     times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
             clean(root)
             result = run()
             times[name].append(result["seconds"])
+            cpu[name].append(result["cpu"])
             if name not in best or result["seconds"] < best[name]["seconds"]:
                 best[name] = result
     for name in runs:
         best[name]["runs"] = times[name]
+        best[name]["cpu_runs"] = cpu[name]
     return best
 
 
@@ -177,11 +222,19 @@ def edit_body(root: Path, index: int, count: int, line: str, photos_every: int =
     generate.write_article(root, index, count, body_edit=line, photos_every=photos_every)
 
 
-def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, only_default: bool = False,
-              photos_every: int = 0):
+def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, one_cold: bool = False,
+              photos_every: int = 0, cold_only: bool = False):
     """(name, result) for every scenario, in order; each builds on the state the previous left."""
-    flags = () if search else ("--no-search",)
-    yield from cold_builds(root, cores, repeat, search, only_default).items()
+    # The archive's stories are 613 minutes apart from 2012: from ~50,000 on
+    # they would lie in the future, and the build holds back (and rejects links
+    # to) stories not yet due. Every build runs at a pinned time after the
+    # newest story the scenarios write, so every story is published.
+    newest = generate.article_meta(count)["published"]
+    pinned = ("--now", (newest + timedelta(days=1)).isoformat())
+    flags = pinned + (() if search else ("--no-search",))
+    yield from cold_builds(root, cores, repeat, search, one_cold, pinned).items()
+    if cold_only:
+        return
     yield "no-change rebuild", build(root, cores, *flags)
     middle = count // 2
     edit_body(root, middle, count, "An added closing line for the benchmark.", photos_every)
@@ -221,8 +274,10 @@ def main() -> int:
     parser.add_argument("--no-search", dest="search", action="store_false",
                         help="run every scenario with --no-search (search is on by default, as in a site's build)")
     parser.add_argument("--one-cold", action="store_true",
-                        help="of the cold builds, run only --jobs N with the default settings (no floor, no "
-                             "--jobs 1, no --no-search build): for archives where each cold build takes long")
+                        help="of the cold builds, run only --jobs N (with search, and without it for the ratio; no "
+                             "floor, no --jobs 1): for archives where each cold build takes long")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="stop after the cold builds (no incremental scenarios)")
     parser.add_argument("--photos-every", type=int, default=5,
                         help="a hero photo (2000 x 1333 JPEG) on every Nth article; 0 for none (default: 5)")
     args = parser.parse_args()
@@ -236,21 +291,24 @@ def main() -> int:
     print(f"# {date.today()} {platform.node()} {platform.processor() or platform.machine()} "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, search {'on' if args.search else 'off'}")
     results = {}
-    print("| scenario | seconds | / cold | search s (shards) | tree peak MiB | largest MiB | rendered | written "
-          "| unchanged | removed | photos resized |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| scenario | seconds | CPU s | / cold | search s (shards) | tree peak MiB | tree PSS MiB | largest MiB "
+          "| rendered | written | unchanged | removed | photos resized | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cold_key = f"cold, --jobs {args.jobs}"
     try:
         for name, result in scenarios(root, args.articles, args.jobs, search=args.search, repeat=args.repeat,
-                                      only_default=args.one_cold, photos_every=args.photos_every):
+                                      one_cold=args.one_cold, photos_every=args.photos_every,
+                                      cold_only=args.cold_only):
             results[name] = result
             cold = results.get(cold_key)
             ratio = f"{result['seconds'] / cold['seconds']:.1%}" if cold and name != cold_key else ""
             search = result["search"]
             shards = (f"{search['seconds']:.2f} ({search['rebuilt']} of {search['shards']})" if search else "")
-            print(f"| {name} | {result['seconds']:.2f} | {ratio} | {shards} | {result['tree'] / 2**20:.0f} | "
-                  f"{result['rss'] / 2**20:.0f} | {result['rendered']:,} | {result['written']:,} | "
-                  f"{result['unchanged']:,} | {result['removed']:,} | {result['photos']:,} |", flush=True)
+            print(f"| {name} | {result['seconds']:.2f} | {result['cpu']:.2f} | {ratio} | {shards} | "
+                  f"{result['tree'] / 2**20:.0f} | {result['pss'] / 2**20:.0f} | {result['rss'] / 2**20:.0f} | "
+                  f"{result['rendered']:,} | {result['written']:,} | "
+                  f"{result['unchanged']:,} | {result['removed']:,} | {result['photos']:,} | {result['load']:.1f} |",
+                  flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -258,7 +316,8 @@ def main() -> int:
     if args.repeat > 1:
         for name, result in results.items():
             if "runs" in result:
-                print(f"{name}: fastest of {', '.join(f'{t:.2f}' for t in result['runs'])} s")
+                print(f"{name}: fastest of {', '.join(f'{t:.2f}' for t in result['runs'])} s "
+                      f"(CPU {', '.join(f'{t:.2f}' for t in result['cpu_runs'])} s)")
     for name, result in results.items():
         if result["search"] and result["search"]["rebuilt"]:
             search = result["search"]
@@ -273,8 +332,9 @@ def main() -> int:
     if plain:
         print(f"cold --jobs {args.jobs} with search / without: {many['seconds'] / plain['seconds']:.2f}x "
               f"(target <= 1.3)")
-    print(f"peak memory of the whole tree, max over scenarios: {max(r['tree'] for r in results.values()) / 2**20:.0f} "
-          f"MiB; largest single process: {max(r['rss'] for r in results.values()) / 2**20:.0f} MiB")
+    peak = {key: max(r[key] for r in results.values()) / 2**20 for key in ("tree", "pss", "rss")}
+    print(f"peak memory of the whole tree, max over scenarios: {peak['tree']:.0f} MiB RSS, {peak['pss']:.0f} MiB "
+          f"PSS; largest single process: {peak['rss']:.0f} MiB")
     return 0
 
 
