@@ -33,7 +33,7 @@ from .content import (SourceScan, file_digest, file_signature, find_static_files
                       scan_sources, tree_signature)
 from .errors import BuildError, Problem, UsageError, sorted_problems
 from .editions import Edition, build_editions, plan_site, stylesheet_jobs
-from .i18n import load_words
+from .i18n import MESSAGES_FOLDER, load_words
 from .model import Article
 from .lock import output_lock, project_lock
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_unchanged, folders_unchanged,
@@ -569,12 +569,13 @@ def site_is_intact(out_dir: Path, store: Store) -> bool:
 
 def settings_signature(config: SiteConfig, options: BuildOptions) -> str:
     """A signature of what a build reads besides its sources, from file stats
-    alone: the settings, the code, every template and static file,
-    authors.yaml. "" when it cannot vouch for them (a file changed too
+    alone: the settings, the code, every template and static file, the
+    project's catalogues of words (messages/), authors.yaml. "" when it cannot vouch for them (a file changed too
     recently to trust its stat, or --no-cache)."""
     if not options.use_cache:
         return ""
-    folders = tree_signature((THEME_DIR, config.layouts_dir, *config.static_dirs[1:]))
+    folders = tree_signature((THEME_DIR, config.layouts_dir, *config.static_dirs[1:],
+                              config.root / MESSAGES_FOLDER))
     now_ns = time.time_ns()
     files = [file_signature(str(path), now_ns) if path.exists() else "none"
              for path in (config.root / CONFIG_FILE, config.root / AUTHORS_FILE)]

@@ -11,7 +11,6 @@ from .urls import redirect_map_token
 MAX_URLS_PER_SITEMAP = 50_000
 NEWS_WINDOW = timedelta(days=2)
 MAX_NEWS_URLS = 1_000
-_QUOTE = {"\"": "&quot;"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def attribute(text: str) -> str:
+    """`escape`, and " too: for a value in double quotes."""
+    return escape(text).replace('"', "&quot;")
+
+
 def _w3c(moment: datetime) -> str:
     return moment.isoformat()
 
@@ -48,7 +52,7 @@ def urlset_bytes(entries) -> bytes:
              f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{namespace}>']
     for entry in entries:
         lastmod = f"<lastmod>{_w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
-        links = "".join(f'<xhtml:link rel="alternate" hreflang="{escape(tag, _QUOTE)}" href="{escape(url, _QUOTE)}"/>'
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{attribute(tag)}" href="{attribute(url)}"/>'
                         for tag, url in entry.alternates)
         lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}{links}</url>")
     lines.append("</urlset>\n")

@@ -7,6 +7,7 @@ the theme's words from the catalogues; and the errors a site can make."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -617,3 +618,17 @@ def test_workers_started_either_way_give_the_same_bytes(site, tmp_path):
     result = run_build(root, "--jobs", "2", env={"DATELINE_START_METHOD": "spawn"})
     assert result.returncode == 0, result.stderr
     assert read_tree(root / "site") == read_tree(site)
+
+
+def test_an_edited_catalogue_is_never_taken_for_an_unchanged_site(tmp_path):
+    # The unchanged-build path trusts file stats: the project's messages/ must be among them.
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    write_tree(root, {"messages/hi.yaml": '"Latest": "नया"\n'})
+    os.utime(root / "messages/hi.yaml", (1_700_000_000, 1_700_000_000))     # old enough to be trusted
+    assert run_build(root, "--no-search").returncode == 0
+    assert run_build(root, "--no-search").returncode == 0      # records the inputs as unchanged
+    write_tree(root, {"messages/hi.yaml": '"Latest": "ताज़ातरीन"\n'})
+    os.utime(root / "messages/hi.yaml", (1_700_000_100, 1_700_000_100))
+    assert run_build(root, "--no-search").returncode == 0
+    assert ">ताज़ातरीन<" in (root / "site/hi/index.html").read_text(encoding="utf-8")
