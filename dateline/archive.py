@@ -19,13 +19,14 @@ from datetime import datetime
 
 from .errors import Problem
 from .model import Article, Term, sort_key
-from .urls import slugify
+from .urls import language_path, slugify
 
 TERM_KINDS = ("author", "tag", "section", "location")
 TERM_FOLDERS = {"author": "authors", "tag": "tags", "section": "sections", "location": "locations"}
 RELATED_COUNT = 4
 RELATED_WINDOW = 12   # neighbours in time taken from each shared term
-from .timefmt import MONTH_NAMES, in_zone
+from .i18n import period_name
+from .timefmt import in_zone
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ def article_terms(article: Article, kind: str) -> tuple[str, ...]:
     return (article.location,) if article.location else ()
 
 
-def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, list[Problem]]:
+def build_archive(articles, day_archives: bool = True, prefix: str = "",
+                  language: str = "en") -> tuple[Archive | None, list[Problem]]:
+    """The archive of `articles`; with a `prefix` (a language's, see editions.py),
+    every listing's path starts with it and dates are named in `language`."""
     ordered = tuple(sorted(articles, key=sort_key))
     problems = _duplicate_problems(ordered)
     term_names, term_slugs, term_problems = _terms(ordered)
@@ -94,13 +98,13 @@ def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, 
         return None, problems
     terms = {
         kind: tuple(
-            Listing(kind, term_names[(kind, slug)], term_path(kind, slug), tuple(members))
+            Listing(kind, term_names[(kind, slug)], language_path(prefix, term_path(kind, slug)), tuple(members))
             for slug, members in sorted(_group(ordered, kind, term_slugs).items())
         )
         for kind in TERM_KINDS
     }
-    home = Listing("home", "", "/", ordered)
-    dates = _date_listings(ordered, day_archives)
+    home = Listing("home", "", language_path(prefix, "/"), ordered)
+    dates = _date_listings(ordered, day_archives, prefix, language)
     problems = _alias_problems(ordered, [home, *dates, *(listing for kind in TERM_KINDS for listing in terms[kind])])
     if problems:
         return None, problems
@@ -111,11 +115,16 @@ def build_archive(articles, day_archives: bool = True) -> tuple[Archive | None, 
         terms=terms,
         term_slugs=term_slugs,
         by_source={article.content_path: article for article in ordered},
-        term_listings={(kind, listing.path.split("/")[2]): listing for kind in TERM_KINDS for listing in terms[kind]},
-        term_times={(kind, listing.path.split("/")[2]): tuple(-a.published_seconds for a in listing.articles)
+        term_listings={(kind, _last_name(listing.path)): listing for kind in TERM_KINDS for listing in terms[kind]},
+        term_times={(kind, _last_name(listing.path)): tuple(-a.published_seconds for a in listing.articles)
                     for kind in TERM_KINDS for listing in terms[kind]},
     )
     return archive, []
+
+
+def _last_name(path: str) -> str:
+    """A term listing's slug: the last folder of its path."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _duplicate_problems(ordered) -> list[Problem]:
@@ -235,7 +244,7 @@ def local_published(article: Article) -> datetime:
     return in_zone(article.published, article.timezone)
 
 
-def _date_listings(ordered, day_archives: bool) -> tuple[Listing, ...]:
+def _date_listings(ordered, day_archives: bool, prefix: str = "", language: str = "en") -> tuple[Listing, ...]:
     groups: dict[tuple, list[Article]] = defaultdict(list)
     for article in ordered:
         local = local_published(article)
@@ -247,14 +256,9 @@ def _date_listings(ordered, day_archives: bool) -> tuple[Listing, ...]:
     # Newest first; a year before its months, a month before its days.
     for key in sorted(groups, key=lambda k: (k + (13, 32))[:3], reverse=True):
         members = tuple(groups[key])    # `ordered` is in the total order, so each group is too
-        if len(key) == 1:
-            listings.append(Listing("year", f"{key[0]:04d}", f"/{key[0]:04d}/", members))
-        elif len(key) == 2:
-            listings.append(Listing("month", f"{MONTH_NAMES[key[1] - 1]} {key[0]:04d}",
-                                    f"/{key[0]:04d}/{key[1]:02d}/", members))
-        else:
-            listings.append(Listing("day", f"{key[2]} {MONTH_NAMES[key[1] - 1]} {key[0]:04d}",
-                                    f"/{key[0]:04d}/{key[1]:02d}/{key[2]:02d}/", members))
+        path = language_path(prefix, "".join(f"/{part:02d}" for part in key) + "/")
+        listings.append(Listing(("year", "month", "day")[len(key) - 1], period_name(*key, tag=language), path,
+                                members))
     return tuple(listings)
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .archive import term_slug
+from .content import read_regular_file
 from .errors import BuildError, Problem
 from .urls import outside_site_problem
 from .yamltext import TextLoader, YamlProblem, load_text_yaml
@@ -153,11 +154,16 @@ def load_profiles(root: Path) -> dict[str, AuthorProfile]:
     """Profiles from ROOT/authors.yaml ({} when there is none); raises BuildError naming every problem."""
     path = root / AUTHORS_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Not path.read_text: a FIFO put in its place would block the build forever.
+        text = read_regular_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise BuildError([Problem(AUTHORS_FILE, 0, "authors.yaml", f"cannot be read: {error}")]) from None
+    except OSError as error:
+        raise BuildError([Problem(AUTHORS_FILE, 0, "authors.yaml",
+                                  f"cannot be read: {error.strerror or error}")]) from None
+    except UnicodeDecodeError as error:
+        raise BuildError([Problem(AUTHORS_FILE, 0, "authors.yaml", f"cannot be read: {error}",
+                                  "save the file as UTF-8")]) from None
     profiles, problems = parse_authors(text)
     if problems:
         raise BuildError(problems)

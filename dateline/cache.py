@@ -8,10 +8,19 @@
 - `photos`: per photo key (its bytes and the resize settings), the copies made
   of it, whose bytes are files under `.dateline-cache/photos/`: an unchanged
   photo is never resized twice, whatever happens to site/.
+- `articles`: per source file, the parsed Article, the digest of the file's
+  bytes, and the file's stat signature when the bytes were read: a file whose
+  signature is unchanged is not read again (see `content.file_signature`).
 - `outputs`: the manifest of the last published site: per output file the key
   of its inputs, the digest of its bytes and the file's identity on disk
   (size, mtime, inode). A page whose key is unchanged and whose file is still
-  the one we wrote is linked into the next site instead of re-rendered.
+  the one we wrote is linked into the next site instead of re-rendered. The
+  staging folder kept between builds (the "spare") is recorded as its
+  difference from the published site (`spare_changes`): the two differ only
+  in what the last build changed.
+- `published`: per output folder, one blob with every published file's
+  identity and every folder's mtime (`PublishedSite`): what a build checks
+  the site against without loading the manifest.
 
 The cache is a pure optimisation: any error reading it (a truncated or
 corrupted file, another version's schema) discards it and the build runs cold.
@@ -20,25 +29,49 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import sqlite3
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 CACHE_FILE = "cache.sqlite"
 PHOTO_FOLDER = "photos"
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
+class ManifestEntry(NamedTuple):
+    """One published file. A named tuple, not a dataclass: a large site loads
+    ~190,000 of them, and a tuple is made several times faster."""
     key: str
     sha: str
     size: int
     mtime_ns: int
     inode: int
+
+
+@dataclass(frozen=True)
+class CachedArticle:
+    signature: str      # the file's stat signature when it was read ("" when it must be read again)
+    digest: str         # of its path, bytes and the parse settings
+    blob: bytes         # the pickled Article
+
+
+@dataclass(frozen=True)
+class PublishedSite:
+    """What the last build left in an output folder, to check it against cheaply.
+
+    `files`: (path, size, mtime_ns, inode) of every file; `folders`: (path,
+    mtime_ns) of every folder holding one ("" is the output folder itself).
+    Adding, removing or renaming anything in a folder changes that folder's
+    mtime, so equal folder mtimes mean no file appeared that the build did
+    not make; equal file identities mean each file is still the one written."""
+    files: tuple[tuple[str, int, int, int], ...]
+    folders: tuple[tuple[str, int], ...]
 
 
 class CacheError(Exception):
@@ -48,9 +81,13 @@ class CacheError(Exception):
 class Store:
     """The markup store and the output manifest, in one SQLite file."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, checked: bool = False):
+        """`checked`: the file was just opened and checked by the build that
+        starts this process (a render worker): not checked again."""
         self.path = path
         self.discarded = False
+        self._checked = checked
+        self._published: dict[str, PublishedSite | None] = {}   # read once a build (see `published`)
         self._db = self._open(path) if path is not None else sqlite3.connect(":memory:")
         if path is None:
             self._create(self._db)
@@ -62,7 +99,8 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 raise CacheError("schema")
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            unchecked = not self._checked and not _closed_as_left(path)
+            if unchecked and db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise CacheError("quick_check")
             return db
         except (sqlite3.DatabaseError, CacheError):
@@ -71,7 +109,7 @@ class Store:
             except Exception:  # noqa: BLE001 - closing a broken handle
                 pass
             self.discarded = path.exists()
-            for suffix in ("", "-journal", "-wal", "-shm"):
+            for suffix in ("", "-journal", "-wal", "-shm", CLOSED_SUFFIX):
                 Path(str(path) + suffix).unlink(missing_ok=True)
             db = sqlite3.connect(path)
             self._create(db)
@@ -82,8 +120,9 @@ class Store:
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, digest TEXT NOT NULL,
-                                                 article BLOB NOT NULL, crc INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, signature TEXT NOT NULL,
+                                                 digest TEXT NOT NULL, article BLOB NOT NULL,
+                                                 crc INTEGER NOT NULL);
             -- links before html: reading the links of every row must not walk each
             -- row's html overflow pages
             CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, links TEXT NOT NULL,
@@ -94,22 +133,30 @@ class Store:
                                                 sha TEXT NOT NULL, size INTEGER NOT NULL,
                                                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
                                                 PRIMARY KEY (out, path));
+            CREATE TABLE IF NOT EXISTS published (out TEXT PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.commit()
 
     # -- parsed articles ----------------------------------------------------------
-    def parsed_articles(self) -> dict[str, tuple[str, bytes]]:
-        """path -> (digest of the file's bytes and the parse settings, pickled Article).
-        Rows whose CRC does not match their bytes are left out: the file is parsed again."""
-        return {path: (digest, blob) for path, digest, blob, crc in
-                self._db.execute("SELECT path, digest, article, crc FROM articles") if zlib.crc32(blob) == crc}
+    def parsed_articles(self) -> dict[str, CachedArticle]:
+        """path -> its cached parse, in one query. Rows whose CRC does not match
+        their bytes are left out: the file is parsed again."""
+        return {path: CachedArticle(signature, digest, blob) for path, signature, digest, blob, crc in
+                self._db.execute("SELECT path, signature, digest, article, crc FROM articles")
+                if zlib.crc32(blob) == crc}
 
     def put_parsed(self, rows) -> None:
-        """rows: iterable of (path, digest, pickled Article)."""
-        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
-                             ((path, digest, blob, zlib.crc32(blob)) for path, digest, blob in rows))
+        """rows: iterable of (path, signature, digest, pickled Article)."""
+        self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                             ((path, signature, digest, blob, zlib.crc32(blob))
+                              for path, signature, digest, blob in rows))
+
+    def set_signatures(self, rows) -> None:
+        """rows: iterable of (path, signature) for files read again and found unchanged."""
+        self._db.executemany("UPDATE articles SET signature = ? WHERE path = ?",
+                             ((signature, path) for path, signature in rows))
 
     def prune_parsed(self, keep: set[str]) -> None:
         stale = [(path,) for (path,) in self._db.execute("SELECT path FROM articles") if path not in keep]
@@ -225,7 +272,8 @@ class Store:
     def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
         rows = self._db.execute("SELECT path, key, sha, size, mtime_ns, inode FROM outputs WHERE out = ?",
                                 (_out_key(out_dir),))
-        return {path: ManifestEntry(key, sha, size, mtime, inode) for path, key, sha, size, mtime, inode in rows}
+        make = ManifestEntry._make
+        return {row[0]: make(row[1:]) for row in rows}
 
     def save_manifest(self, out_dir: Path, entries: dict[str, ManifestEntry],
                       previous: dict[str, ManifestEntry] | None = None) -> None:
@@ -236,11 +284,57 @@ class Store:
             self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
             previous = {}
         self._db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
-                             ((out, path) for path in sorted(set(previous) - set(entries))))
-        self._db.executemany(
-            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((out, path, e.key, e.sha, e.size, e.mtime_ns, e.inode) for path, e in sorted(entries.items())
-             if previous.get(path) != e))
+                             ((out, path) for path in sorted(previous.keys() - entries.keys())))
+        # A file carried over keeps the very entry it had (`is`): the cheap test first.
+        changed = [(path, e) for path, e in entries.items()
+                   if (old := previous.get(path)) is not e and old != e]
+        self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             ((out, path, *e) for path, e in sorted(changed)))
+
+    def spare_changes(self, spare_dir: Path) -> dict[str, ManifestEntry | None] | None:
+        """How the spare folder differs from the published site: path -> its entry
+        there (None: not there); None when nothing is recorded or the row is damaged."""
+        text = self.get_checked_meta("spare-changes:" + _out_key(spare_dir))
+        if not text:
+            return None
+        try:
+            return {path: ManifestEntry(*entry) if entry is not None else None
+                    for path, entry in json.loads(text).items()}
+        except (ValueError, TypeError):
+            return None
+
+    def save_spare_changes(self, spare_dir: Path, changes: dict[str, ManifestEntry | None] | None) -> None:
+        name = "spare-changes:" + _out_key(spare_dir)
+        if changes is None:
+            self.set_meta(name, "")
+        else:
+            self.set_checked_meta(name, json.dumps(changes, sort_keys=True))
+
+    def published(self, out_dir: Path) -> PublishedSite | None:
+        """What the last build published in out_dir; None when unknown (or the row is damaged)."""
+        out = _out_key(out_dir)
+        if out not in self._published:
+            self._published[out] = self._read_published(out)
+        return self._published[out]
+
+    def _read_published(self, out: str) -> PublishedSite | None:
+        row = self._db.execute("SELECT data, crc FROM published WHERE out = ?", (out,)).fetchone()
+        if row is None or zlib.crc32(row[0]) != row[1]:
+            return None
+        try:
+            version, files, folders = marshal.loads(zlib.decompress(row[0]))
+        except (ValueError, EOFError, TypeError, zlib.error):
+            return None
+        return PublishedSite(files, folders) if version == _MARSHAL_TAG else None
+
+    def save_published(self, out_dir: Path, site: PublishedSite | None) -> None:
+        out = _out_key(out_dir)
+        self._published[out] = site
+        if site is None:
+            self._db.execute("DELETE FROM published WHERE out = ?", (out,))
+            return
+        data = zlib.compress(marshal.dumps((_MARSHAL_TAG, site.files, site.folders)), 1)
+        self._db.execute("INSERT OR REPLACE INTO published VALUES (?, ?, ?)", (out, data, zlib.crc32(data)))
 
     def get_meta(self, name: str) -> str:
         row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -264,6 +358,47 @@ class Store:
     def close(self) -> None:
         self._db.commit()
         self._db.close()
+        if self.path is not None:
+            _record_closed(self.path)
+
+
+# marshal's format may change between Python versions: a blob another one
+# wrote is not read (the build then checks the site the slow way).
+_MARSHAL_TAG = f"{marshal.version}:{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+# Beside the cache: the stat of the cache file as the last build closed it.
+# `PRAGMA quick_check` reads the whole file (0.1 s per 100 MB, and a cache at
+# 100,000 articles is over 1 GB), so it runs only when the file is not as we
+# left it: damaged, truncated, restored or written by something else.
+CLOSED_SUFFIX = "-closed"
+
+
+def _file_identity(path: Path) -> str:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+
+
+def _closed_as_left(path: Path) -> bool:
+    if os.path.exists(str(path) + "-journal"):
+        return False    # a transaction was cut short: SQLite rolls it back, and the file is checked
+    try:
+        recorded = Path(str(path) + CLOSED_SUFFIX).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return False
+    identity = _file_identity(path)
+    return bool(identity) and recorded == identity
+
+
+def _record_closed(path: Path) -> None:
+    marker = Path(str(path) + CLOSED_SUFFIX)
+    try:
+        marker.write_text(_file_identity(path), encoding="ascii")
+    except OSError:
+        marker.unlink(missing_ok=True)
 
 
 def _out_key(out_dir: Path) -> str:
@@ -275,7 +410,7 @@ def open_store(cache_dir: Path, enabled: bool) -> Store:
     first, so the build is cold and leaves a fresh cache behind."""
     path = cache_dir / CACHE_FILE
     if not enabled:
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", CLOSED_SUFFIX):
             Path(str(path) + suffix).unlink(missing_ok=True)
         shutil.rmtree(cache_dir / PHOTO_FOLDER, ignore_errors=True)
     return Store(path)

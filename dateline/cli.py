@@ -19,22 +19,16 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from . import __version__
-from .cache import open_store
 from .config import is_valid_zone, load_config
 from .errors import BuildError, DatelineError, Problem, UsageError, sorted_problems
-from .init import DEFAULT_BASE_URL, DEFAULT_TIMEZONE, ProjectSettings, default_title, project_files
-from .lock import project_lock
-from .render import RenderError
-from .search import SearchError
-from .output import SWAP_VARIABLE
-from .workers import START_METHOD_VARIABLE
 from .importers.detect import FORMATS, detect_format
-from .importers.story import Media
-from .newsroom import (ImportSettings, ImportSource, Imported, archive_warnings, import_stories, new_article,
-                       write_new_file)
-from .pipeline import BuildOptions, build, check, default_jobs, scheduled_summary, template_problems
-from .schema import parse_datetime
+from .init import DEFAULT_BASE_URL, DEFAULT_TIMEZONE
 from .urls import base_url_problem, normalise_base_url
+
+# Each command imports what only it needs when it runs (the build, the
+# importers, the server, Pillow, feedgen, Markdown): `build.py --help`, `new`
+# and a build that renders nothing do not pay for the others. The tests start
+# hundreds of these processes.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130      # the shell's convention for a command stopped by SIGINT
@@ -69,7 +63,7 @@ def _build_options(parser: argparse.ArgumentParser, out: bool = True) -> None:
                         help="the build's time, e.g. 2025-10-25T09:30:00+05:30: articles published later wait "
                              "(default: SOURCE_DATE_EPOCH when set, else the clock)")
     parser.add_argument("--base-url", help="override site.yaml's base_url, e.g. for a preview host")
-    parser.add_argument("--jobs", "-j", type=int, default=default_jobs(),
+    parser.add_argument("--jobs", "-j", type=int, default=None,
                         help="worker processes (default: all cores)")
     parser.add_argument("--no-wait", dest="wait", action="store_false",
                         help="when another build of this project is running, fail at once instead of waiting")
@@ -97,7 +91,8 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"{prog} check", description=(
         "Check the archive without writing site/: everything the build would reject (templates included: "
         "a sample page of each kind is rendered in memory; missing or broken images too), plus duplicate "
-        "headlines, articles with no summary and placeholder text left from `new` (warnings). "
+        "headlines, articles with no summary, placeholder text left from `new` and theme words missing in a "
+        "language's catalogue (warnings). "
         "Exit 0 only when clean."))
     _common(parser)
     _build_options(parser, out=False)
@@ -197,6 +192,11 @@ def print_problems(problems: list[Problem], closing: str = "nothing was written"
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .cache import open_store
+    from .lock import project_lock
+    from .newsroom import archive_warnings
+    from .pipeline import BuildOptions, check, scheduled_summary, template_problems
+
     config, status = _load(args)
     if config is None:
         return status
@@ -230,12 +230,14 @@ def run_check(args: argparse.Namespace) -> int:
         if args.strict:
             return EXIT_CONTENT
     scheduled = scheduled_summary(checked.scheduled, now)
-    print(f"checked {checked.articles_total:,} articles in {time.perf_counter() - started:.1f} s: "
-          f"{len(warnings):,} warning{'s' if len(warnings) != 1 else ''}{'; ' + scheduled if scheduled else ''}")
+    print(f"checked {_count(checked.articles_total, 'article')} in {time.perf_counter() - started:.1f} s: "
+          f"{_count(len(warnings), 'warning')}{'; ' + scheduled if scheduled else ''}")
     return EXIT_OK
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from .newsroom import new_article, write_new_file
+
     config, status = _load(args)
     if config is None:
         return status
@@ -255,6 +257,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from .newsroom import ImportSettings, ImportSource, import_stories
+
     config, status = _load(args)
     if config is None:
         return status
@@ -302,6 +306,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _report_outcome(outcome, tally: dict[str, Counter], quiet: bool) -> None:
     """Count one imported or skipped item, and print it unless quiet (attachments only count)."""
+    from .importers.story import Media
+    from .newsroom import Imported
+
     if isinstance(outcome, Imported):
         tally["stories"][outcome.state] += 1
         tally["notes"].update(note.kind for note in outcome.notes)
@@ -368,6 +375,9 @@ def _load(args: argparse.Namespace):
             print(f"{args.prog}: error: --base-url {why}", file=sys.stderr)
             return None, EXIT_USAGE
         config = replace(config, base_url=normalise_base_url(args.base_url))
+    if getattr(args, "jobs", 1) is None:
+        from .workers import default_jobs
+        args.jobs = default_jobs()
     if getattr(args, "jobs", 1) < 1:
         print(f"{args.prog}: error: --jobs must be at least 1", file=sys.stderr)
         return None, EXIT_USAGE
@@ -375,6 +385,9 @@ def _load(args: argparse.Namespace):
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from .init import ProjectSettings, default_title, project_files
+    from .newsroom import write_new_file
+
     folder: Path = args.dir
     usage_error = ""
     if args.title is not None and not args.title.strip():
@@ -417,6 +430,7 @@ def _clock(args: argparse.Namespace, config):
     wall clock, read here at the edge, never in the core. None and the status
     when the pinned time is unusable."""
     if args.now:
+        from .schema import parse_datetime
         pinned, why = parse_datetime(args.now, config.zone)
         if pinned is None:
             print(f"{args.prog}: error: --now {why}", file=sys.stderr)
@@ -435,6 +449,9 @@ def _clock(args: argparse.Namespace, config):
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from .output import SWAP_VARIABLE
+    from .pipeline import BuildOptions, build
+
     config, status = _load(args)
     if config is None:
         return status
@@ -462,14 +479,11 @@ def run_build(args: argparse.Namespace) -> int:
         _close(bar)
         print(f"{args.prog}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (RenderError, SearchError) as error:
-        _close(bar)
-        print(f"error: {error}", file=sys.stderr)
-        print("the previous site was left as it was", file=sys.stderr)
-        return EXIT_CONTENT
     except DatelineError as error:
         _close(bar)
         print(f"error: {error}", file=sys.stderr)
+        if _failed_while_staging(error):
+            print("the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         _close(bar)
@@ -478,12 +492,25 @@ def run_build(args: argparse.Namespace) -> int:
     _close(bar)
     seconds = time.perf_counter() - started
     if not args.quiet:
-        print(f"built {report.pages + report.feeds:,} pages ({report.articles:,} articles, {report.feeds:,} feeds) "
+        print(f"built {_count(report.pages + report.feeds, 'page')} ({_count(report.articles, 'article')}, "
+              f"{_count(report.feeds, 'feed')}) "
               f"in {seconds:.1f} s: {report.rendered:,} rendered, {report.written:,} written, "
               f"{report.unchanged:,} unchanged, {report.removed:,} removed{_photo_summary(report.photos_resized)}"
               f"{_search_summary(report.search)}"
               f"{_scheduled(report.scheduled, now)} -> {_shown(out_dir)}")
     return EXIT_OK
+
+
+def _failed_while_staging(error: DatelineError) -> bool:
+    """A template or Pagefind failed while the new site was being staged."""
+    from .render import RenderError     # loaded already when it is one
+    from .search import SearchError
+    return isinstance(error, (RenderError, SearchError))
+
+
+def _count(number: int, noun: str) -> str:
+    """A counted noun, "1 article" or "2,341 articles": people read these lines."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _say_waiting(text: str) -> None:
@@ -492,6 +519,7 @@ def _say_waiting(text: str) -> None:
 
 def _start_method() -> str:
     """The worker start method forced by the environment (tests force `spawn` on Linux)."""
+    from .workers import START_METHOD_VARIABLE
     return os.environ.get(START_METHOD_VARIABLE, "")
 
 
@@ -561,6 +589,7 @@ def _photo_summary(resized: int) -> str:
 
 
 def _scheduled(scheduled, now: datetime) -> str:
+    from .pipeline import scheduled_summary
     text = scheduled_summary(scheduled, now)
     return f"; {text}" if text else ""
 

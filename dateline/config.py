@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .content import read_regular_file
 from .errors import Problem
+from .languages import Language, is_language_tag, parse_languages  # noqa: F401 - is_language_tag: imported from here too
 from .urls import base_url_problem, image_problem, normalise_base_url, permalink_problem
 from .yamltext import YamlProblem, load_text_yaml
 
@@ -36,6 +37,9 @@ class SiteConfig:
     search: bool = True             # build the Pagefind search index and /search/
     sanitize: bool = False          # strip scripts, event handlers, javascript: URLs from every body
     timezones: dict = field(default_factory=dict, hash=False, compare=True)  # importer: abbreviation -> IANA zone
+    # `languages:`: every language the site publishes in, the default first; ()
+    # for a site in one language (languages.site_languages gives it as one).
+    languages: tuple[Language, ...] = ()
     extra: dict = field(default_factory=dict, hash=False, compare=True)
 
     @property
@@ -76,6 +80,7 @@ _KEYS = {
     "search": ("bool", False),
     "sanitize": ("bool", False),
     "timezones": ("mapping", False),
+    "languages": ("mapping", False),
     "extra": ("mapping", False),
 }
 
@@ -91,27 +96,6 @@ def is_valid_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-# A well-formed BCP 47 language tag (RFC 5646, section 2.1): language, then
-# optional script, region, variants, extensions and private use; or private
-# use alone. Case does not matter. The value goes into <html lang>, the feeds
-# and Pagefind, which stops with a panic on a tag it cannot read.
-_LANGUAGE_TAG = re.compile(r"""
-    (?:
-      (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})   # language (with extended subtags)
-      (?:-[a-z]{4})?                                        # script
-      (?:-(?:[a-z]{2}|[0-9]{3}))?                           # region
-      (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*              # variants
-      (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*                   # extensions
-      (?:-x(?:-[a-z0-9]{1,8})+)?                            # private use
-    | x(?:-[a-z0-9]{1,8})+
-    )""", re.VERBOSE | re.IGNORECASE)
-
-
-def is_language_tag(text: str) -> bool:
-    return _LANGUAGE_TAG.fullmatch(text) is not None
-
 
 
 def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[SiteConfig | None, list[Problem]]:
@@ -169,6 +153,11 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
         problems.append(Problem(path_label, line_of("language"), "language",
                                 f"{values['language']!r} is not a BCP 47 language tag",
                                 "use e.g. en, en-GB, pt-BR or zh-Hant"))
+    if "languages" in values:
+        values["languages"], found = parse_languages(
+            values["languages"], values.get("language", "en"), values.get("title", ""),
+            values.get("description", ""), path_label, loaded.key_lines)
+        problems += found
     if "timezone" in values and not is_valid_zone(values["timezone"]):
         problems.append(Problem(path_label, line_of("timezone"), "timezone",
                                 f"unknown time zone {values['timezone']!r}", "use an IANA name such as Europe/London"))
@@ -198,11 +187,14 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Not path.read_text: a FIFO put in its place would block the build forever.
+        text = read_regular_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return None, [Problem(CONFIG_FILE, 0, "file", f"not found in {root}",
                               "run in the project's folder, point to it with --root DIR, "
                               "or start a new project there with `dateline init`")]
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}")]
+    except OSError as error:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error.strerror or error}")]
+    except UnicodeDecodeError as error:
+        return None, [Problem(CONFIG_FILE, 0, "site.yaml", f"cannot be read: {error}", "save the file as UTF-8")]
     return parse_config(text, root)

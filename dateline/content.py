@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,6 +198,67 @@ def read_source(root: Path, path: str) -> tuple[Source | None, list[Problem]]:
     if text is None:
         return None, problems
     return split_front_matter(text, path)
+
+
+# A file changed less than this long before it was looked at may change again
+# within the same timestamp tick (a coarse kernel clock, 1 s on some file
+# systems, 2 s on FAT) without its stat changing: its signature is not
+# trusted, and the next build reads it again.
+RACY_NS = 2_000_000_000
+
+
+def file_signature(path: str, now_ns: int) -> str:
+    """What a file's bytes are taken to be unchanged by while it stays equal:
+    size, mtime, ctime and inode. "" when the file cannot be stat'ed or changed
+    too recently to tell (see RACY_NS); then it must be read.
+
+    ctime is set by the kernel on every change to the file and cannot be set
+    back, so an editor or tool that restores the mtime (touch -r, cp -p,
+    rsync -t) still changes the signature; replacing the file changes the
+    inode. (On Windows ctime is the creation time: there, an edit that keeps
+    the mtime and size goes unseen; `--no-cache` reads everything.)"""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    if max(info.st_mtime_ns, info.st_ctime_ns) >= now_ns - RACY_NS:
+        return ""
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+
+
+@dataclass(frozen=True)
+class SourceScan:
+    """The sources found under content/, each with its stat signature."""
+
+    paths: tuple[str, ...]          # sorted, root-relative
+    problems: tuple[Problem, ...]   # files refused while looking (see `find_sources`)
+    signatures: dict[str, str]      # path -> `file_signature` ("" for a file that must be read)
+
+
+def scan_sources(root: Path, content_dir: Path) -> SourceScan:
+    paths, problems = find_sources(root, content_dir)
+    now_ns = time.time_ns()
+    prefix = os.path.join(root, "")
+    return SourceScan(tuple(paths), tuple(problems), {path: file_signature(prefix + path, now_ns) for path in paths})
+
+
+def tree_signature(folders) -> str:
+    """One signature of every file under the given folders (hidden ones
+    included, missing folders allowed), or "" when any file changed too
+    recently to trust: equal means no file there was added, removed or changed."""
+    now_ns = time.time_ns()
+    parts = []
+    for folder in folders:
+        for base, names, files in os.walk(folder):
+            names.sort()
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                signature = file_signature(path, now_ns)
+                if not signature:
+                    return ""
+                parts.append(f"{path}\0{signature}")
+        parts.append(f"{folder}\0end")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def find_static_files(static_dirs) -> dict[str, Path]:

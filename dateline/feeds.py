@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from feedgen.feed import FeedGenerator
-
 # XML 1.0 forbids most control characters and lone surrogates; lxml refuses them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -54,7 +52,10 @@ class Feed:
         return max((item.updated for item in self.items), default=self.fallback_date)
 
 
-def _generator(feed: Feed, self_url: str) -> FeedGenerator:
+def _generator(feed: Feed, self_url: str):
+    # Imported here: feedgen brings lxml, which a build that renders no feed never needs.
+    from feedgen.feed import FeedGenerator
+
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
     generator.id(feed.home_url)

@@ -28,7 +28,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagesize
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from .urls import photo_variant_path
@@ -142,6 +141,7 @@ def read_info(path: Path) -> ImageInfo:
     """The header of a local image, without decoding it. Raises ImageProblem."""
     kind = _EXTENSIONS.get(path.suffix.lower().lstrip("."))
     if kind == "SVG":
+        import imagesize    # here: it loads urllib.request, which a build without SVGs never needs
         try:
             width, height = imagesize.get(str(path))
         except (OSError, ValueError) as error:
@@ -173,6 +173,7 @@ def read_info(path: Path) -> ImageInfo:
 
 
 def _too_large(path: Path) -> str:
+    import imagesize
     try:
         width, height = imagesize.get(str(path))
         return f"is {int(width):,} x {int(height):,} pixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels"

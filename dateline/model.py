@@ -39,6 +39,8 @@ class Article:
     sanitize: bool = False      # this body's raw HTML is not trusted (imported stories)
     aliases: tuple[str, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    language: str = ""          # BCP 47 tag of one of the site's languages (schema fills in the default)
+    translation_key: str = ""   # shared by the versions of one story in other languages
     extra: dict = field(default_factory=dict, compare=True, hash=False)
     key_lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 

@@ -14,10 +14,12 @@ from .archive import Archive
 from .config import SiteConfig
 from .content import find_sources, find_static_files, read_source
 from .errors import Problem
+from .i18n import missing_word_warnings
 from .importers.batch import ImportPlan, plan_import
 from .importers.dates import DEFAULT_ZONE_ABBREVIATIONS
 from .importers.story import Media, Note, ReadOptions, Skipped, Story
 from .importers.text import normalise_title
+from .languages import imported_language
 from .urls import SiteUrls, slugify
 from .yamltext import YamlProblem, load_text_yaml
 
@@ -71,12 +73,13 @@ def archive_titles(config: SiteConfig) -> dict[str, str]:
 
 
 def archive_warnings(archive: Archive, config: SiteConfig) -> list[Problem]:
-    """What `check` adds to the build's errors: the site's link-preview `image`
-    missing, duplicate titles, articles with no summary and placeholder text
+    """What `check` adds to the build's errors: theme words missing in a
+    language's catalogue, the site's link-preview `image` missing, duplicate titles, articles with no summary and placeholder text
     left from `new` (warnings; errors with --strict). A missing image in an
     article is an error of the build itself (see photos.py)."""
     static = find_static_files(config.static_dirs)
-    warnings: list[Problem] = []
+    # Theme words a language has no translation for (shown in English).
+    warnings: list[Problem] = missing_word_warnings(config)
     if config.image.startswith("/") and config.image not in static:
         warnings.append(Problem("site.yaml", 0, "image",
                                 f"{config.image} is not in static/ or the theme's static files", warning=True))
@@ -188,6 +191,8 @@ def import_stories(config: SiteConfig, settings: ImportSettings,
         elif item.origin in plan.problems:
             yield plan.problems[item.origin]
         else:
+            # The source's language, as this site names it ("" for its own).
+            item = replace(item, language=imported_language(config, item.language))
             yield from write_imported(config.root, write_story(item, plan.placements[item.origin], plan,
                                                                media_dir=settings.media_dir, base_path=base_path),
                                       item, plan, settings)

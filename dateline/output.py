@@ -37,7 +37,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import ManifestEntry
+from .cache import ManifestEntry, PublishedSite
 from .errors import DatelineError
 
 _RENAME_EXCHANGE = 2
@@ -181,6 +181,63 @@ def foreign_files(out_dir: Path, manifest: dict[str, ManifestEntry]) -> list[str
     return sorted(found)
 
 
+def folders_unchanged(out_dir: Path, published: PublishedSite | None) -> bool:
+    """Whether every folder the last build left in `out_dir` still has the
+    mtime it had then: nothing was added, removed or renamed in any of them,
+    so no file the build did not make can be there (`foreign_files` need not
+    walk the tree). One stat per folder instead of a listing of each.
+
+    A file written into a folder within the file system's timestamp tick
+    after the build recorded that folder could go unseen; the build records
+    the folders only after the new site is in place, and nobody else writes
+    there meanwhile (docs/decisions.md)."""
+    if published is None or not published.folders:
+        return False
+    prefix = os.path.join(os.path.realpath(out_dir), "")
+    stat = os.stat
+    try:
+        for rel, mtime_ns in published.folders:
+            if stat(prefix + rel).st_mtime_ns != mtime_ns:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def files_unchanged(out_dir: Path, published: PublishedSite | None) -> bool:
+    """Whether every file the last build published is still there, as it was written."""
+    if published is None or not published.files:
+        return False
+    prefix = os.path.join(os.path.realpath(out_dir), "")
+    stat = os.stat
+    try:
+        for rel, size, mtime_ns, inode in published.files:
+            info = stat(prefix + rel)
+            if info.st_size != size or info.st_mtime_ns != mtime_ns or info.st_ino != inode:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def published_site(root: Path, manifest: dict[str, ManifestEntry]) -> PublishedSite:
+    """The record `folders_unchanged` and `files_unchanged` check the output
+    folder against: each file's identity from the manifest, and the mtime of
+    each folder of the staged site, read just before it is swapped in (moving
+    a folder does not change its mtime, and a file dropped into the published
+    site a moment later then changes it)."""
+    folders = {""}
+    for rel in manifest:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    prefix = os.path.join(root, "")
+    return PublishedSite(
+        files=tuple((rel, entry.size, entry.mtime_ns, entry.inode) for rel, entry in sorted(manifest.items())),
+        folders=tuple((folder, os.stat(prefix + folder).st_mtime_ns) for folder in sorted(folders)))
+
+
 def foreign_message(out_dir: Path, found: list[str], marked: bool) -> str:
     shown = ", ".join(found[:3]) + (" and more" if len(found) > 3 else "")
     if marked:
@@ -229,6 +286,7 @@ class Staging:
         self._verified: set[str] = set()
         self.manifest: dict[str, ManifestEntry] = {}
         self.stats = PublishStats()
+        self.published: PublishedSite | None = None    # set by `commit`
 
     def _touch(self) -> None:
         """Before the first change to the spare: it no longer matches the cache."""
@@ -400,6 +458,7 @@ class Staging:
         self.stats.removed = self._count_removed()
         self._drop_leftovers()
         self._touch()
+        self.published = published_site(self.staging, self.manifest)
         if not self.out_dir.exists():
             os.rename(self.staging, self.out_dir)
             self._has_spare = False

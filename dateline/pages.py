@@ -17,8 +17,10 @@ from markupsafe import Markup
 from .archive import TERM_FOLDERS, term_path, term_slug
 from .config import SiteConfig
 from .errors import BuildError, Problem
-from .timefmt import display_date, display_datetime, iso_datetime
-from .urls import SiteUrls
+from .i18n import english_words, format_number, local_date, local_datetime
+from .languages import site_languages
+from .timefmt import iso_datetime
+from .urls import SiteUrls, language_path
 
 # The default theme ships inside the package: a project's layouts/ overrides
 # it file by file, so a site with no templates of its own still builds.
@@ -200,16 +202,29 @@ def make_environment(layouts_dir: Path, config: SiteConfig, urls: SiteUrls) -> j
     )
     link, absolute = urls.link, urls.absolute
     # Memoised per environment (one build): every byline and tag list asks.
-    term_link = functools.lru_cache(maxsize=None)(lambda kind, name: link(term_path(kind, term_slug(name))))
-    env.globals.update(site=config, link=link, absolute=absolute, term_link=term_link, term_folders=TERM_FOLDERS)
+    term_link = functools.lru_cache(maxsize=None)(
+        lambda kind, name, prefix="": link(language_path(prefix, term_path(kind, term_slug(name)))))
+    # `lang` and `words` are each page's own (editions.py); these stand in for a
+    # context made without them, in the site's default language.
+    env.globals.update(site=config, link=link, absolute=absolute, term_link=term_link, term_folders=TERM_FOLDERS,
+                       lang=site_languages(config)[0], t=translate)
     env.context_class = type("SiteContext", (HelperContext,), {"helpers": (link, absolute, term_link)})
     env.filters.update(
-        display_datetime=display_datetime,
-        display_date=display_date,
+        display_datetime=local_datetime,
+        display_date=local_date,
+        number=format_number,
         iso_datetime=iso_datetime,
         lazy_images=lazy_images,
     )
     return env
+
+
+@jinja2.pass_context
+def translate(context, key: str, **values) -> Markup:
+    """`t("Related stories")`: the theme's word in the page's language, English
+    where that language has none; `{name}` placeholders filled from `values`."""
+    words = context.get("words") or english_words()
+    return words.markup(key, **values)
 
 
 def json_ld(data) -> Markup:

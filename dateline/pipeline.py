@@ -9,6 +9,7 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 """
 from __future__ import annotations
 
+import base64
 import errno
 import gc
 import hashlib
@@ -25,26 +26,29 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .archive import Archive, build_archive, related_articles
-from .authors import load_profiles
+from .authors import AUTHORS_FILE, load_profiles
 from .cache import Store, open_store
-from .config import SiteConfig
-from .content import file_digest, find_sources, find_static_files, read_bytes, read_source
+from .config import CONFIG_FILE, SiteConfig
+from .content import (SourceScan, file_digest, file_signature, find_static_files, read_bytes, read_source,
+                      scan_sources, tree_signature)
 from .errors import BuildError, Problem, UsageError, sorted_problems
-from .images import body_images
-from .markup import MarkdownRenderer, MarkupError, body_key
+from .editions import Edition, build_editions, plan_site, stylesheet_jobs
+from .i18n import MESSAGES_FOLDER, load_words
 from .model import Article
 from .lock import output_lock, project_lock
-from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, foreign_files, foreign_message, is_marked,
-                     output_problem, spare_folder)
-from .pages import make_environment, template_fingerprints
+from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_unchanged, folders_unchanged,
+                     foreign_files, foreign_message, is_marked, output_problem, spare_folder)
+from .pages import THEME_DIR, make_environment, template_fingerprints
 from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photos
 from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
-from .render import Renderer, RenderError, sample_problems
 from .schema import parse_article
 from . import search
 from .search import SearchError, SearchIndex, SearchPage
 from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
+
+# Markdown (and the renderer, which needs it) are imported by the functions that
+# convert or render: a build that converts and renders nothing never loads them.
 
 CHUNK = 64
 # "Now" for a build that is given no clock: the end of time, so every article
@@ -96,7 +100,7 @@ class BuildReport:
 
 # -- stage 2: articles --------------------------------------------------------
 
-_worker_renderer: MarkdownRenderer | None = None
+_worker_renderer = None      # markup.MarkdownRenderer, made on a worker's first chunk
 
 
 _worker_known: frozenset[str] = frozenset()
@@ -112,6 +116,9 @@ def _set_known(known: frozenset[str]) -> None:
 def _load_chunk(root: str, config: SiteConfig, paths: list[str], known: frozenset[str] | None = None):
     """Read, parse and (when not cached) render a chunk of sources. Runs in workers."""
     global _worker_renderer
+    from .images import body_images
+    from .markup import MarkdownRenderer, MarkupError, body_key
+
     known = _worker_known if known is None else known
     if _worker_renderer is None:
         _worker_renderer = MarkdownRenderer()
@@ -158,51 +165,119 @@ def _link_lines(source, targets) -> dict[str, int]:
 
 def parse_fingerprint(config: SiteConfig) -> str:
     """What an Article depends on besides its file: the code and the settings it reads."""
-    return digest(code_version(), config.timezone, config.permalink, str(config.sanitize))
+    return digest(code_version(), config.timezone, config.permalink, str(config.sanitize), config.language,
+                  repr(config.languages))
 
 
-def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = ""):
+@dataclass(frozen=True)
+class LoadedArticles:
+    """Stage 2's result: every article read (drafts and scheduled ones included)."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    link_lines: dict[str, dict[str, int]]  # body key -> linked file -> its line, for bodies converted now
+    rendered: int                          # bodies converted this build (the others came from the cache)
+    digests: dict[str, str]                # source path -> digest of its path, bytes and the parse settings
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What the workers sent back for the sources that were not cached."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    link_lines: dict[str, dict[str, int]]
+    rendered: int
+
+
+def load_articles(config: SiteConfig, store: Store, jobs: int, progress=None, method: str = "",
+                  scan: SourceScan | None = None) -> LoadedArticles:
     """Every article (drafts included) and every problem; bodies land in the store.
 
-    A file whose bytes (and the parse settings) are unchanged since the last
-    build is not parsed again: its Article comes from the cache, keyed by the
-    digest of those bytes, never by modification times. Only new or changed
-    files go to the workers, which parse them and render their Markdown."""
-    paths, problems = find_sources(config.root, config.content_dir)
+    A file is not read again while its stat signature (size, mtime, ctime,
+    inode: `content.file_signature`) is the one recorded when it was last
+    read with these parse settings; its Article comes from the cache. A file
+    whose signature changed is read and hashed: unchanged bytes still reuse
+    the cached Article (and record the new signature). Only new or changed
+    files go to the workers, which parse them and render their Markdown.
+    `scan`: the sources as this build found them, when it looked already."""
+    scan = scan or scan_sources(config.root, config.content_dir)
+    paths, problems, signatures = scan.paths, list(scan.problems), scan.signatures
     known = frozenset(store.markup_keys())
     fingerprint = parse_fingerprint(config)
     cached = store.parsed_articles()
     articles: list[Article] = []
     digests: dict[str, str] = {}
     misses: list[str] = []
+    confirmed: list[tuple[str, str]] = []     # (path, signature) of files read and found unchanged
     for path in paths:
-        data = read_bytes(config.root, path)
-        if data is None:
-            misses.append(path)
-            continue
-        file_digest_ = digest(fingerprint, path, hashlib.sha256(data).hexdigest())
-        digests[path] = file_digest_
         entry = cached.get(path)
-        article = _unpickle(entry[1]) if entry is not None and entry[0] == file_digest_ else None
+        signature = _signature_key(fingerprint, path, signatures[path])
+        if entry is not None and signature and entry.signature == signature:
+            file_digest_ = entry.digest
+        else:
+            data = read_bytes(config.root, path)
+            if data is None:
+                misses.append(path)
+                continue
+            file_digest_ = digest(fingerprint, path, hashlib.sha256(data).hexdigest())
+            if entry is not None and entry.digest == file_digest_ and entry.signature != signature:
+                confirmed.append((path, signature))
+        digests[path] = file_digest_
+        article = _unpickle(entry.blob) if entry is not None and entry.digest == file_digest_ else None
         if article is not None and article.body_key in known:
             articles.append(article)
         else:
             misses.append(path)
     chunks = [misses[i:i + CHUNK] for i in range(0, len(misses), CHUNK)]
-    link_lines: dict[str, dict[str, int]] = {}
-    fresh: list[Article] = []
     if jobs > 1 and len(chunks) > 1:
         with worker_pool(jobs, start_method(method), _set_known, (known,)) as pool:
             results = pool.map(_load_chunk, [str(config.root)] * len(chunks), [config] * len(chunks), chunks)
-            rendered_count = _collect(results, fresh, problems, store, link_lines, progress, len(misses))
+            fresh = _collect(results, store, progress, len(misses))
     else:
         results = (_load_chunk(str(config.root), config, chunk, known) for chunk in chunks)
-        rendered_count = _collect(results, fresh, problems, store, link_lines, progress, len(misses))
-    store.put_parsed((a.source, digests[a.source], pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
-                     for a in fresh if a.source in digests)
+        fresh = _collect(results, store, progress, len(misses))
+    store.put_parsed((a.source, _signature_key(fingerprint, a.source, signatures[a.source]),
+                      digests[a.source], pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))
+                     for a in fresh.articles if a.source in digests)
+    store.set_signatures(confirmed)
     store.prune_parsed(set(paths))
-    articles += fresh
-    return articles, problems, link_lines, rendered_count, digests
+    return LoadedArticles(articles=(*articles, *fresh.articles), problems=(*problems, *fresh.problems),
+                          link_lines=fresh.link_lines, rendered=fresh.rendered, digests=digests)
+
+
+def static_file_digests(static: dict[str, Path], store: Store) -> dict[str, str]:
+    """site path -> sha256 of each static file's bytes. A file whose stat
+    signature is the one recorded when it was last hashed is not read again
+    (a site's photos alone can be gigabytes)."""
+    try:
+        saved = json.loads(store.get_checked_meta("static-digests") or "{}")
+    except ValueError:
+        saved = {}
+    now_ns = time.time_ns()
+    digests: dict[str, str] = {}
+    recorded: dict[str, list[str]] = {}
+    for path, source in static.items():
+        name = str(source)
+        signature = file_signature(name, now_ns)
+        known = saved.get(name)
+        if signature and isinstance(known, list) and len(known) == 2 and known[0] == signature:
+            sha = known[1]
+        else:
+            sha = file_digest(source)
+        digests[path] = sha
+        if signature:
+            recorded[name] = [signature, sha]
+    if recorded != saved:
+        store.set_checked_meta("static-digests", json.dumps(recorded, sort_keys=True))
+    return digests
+
+
+def _signature_key(fingerprint: str, path: str, signature: str) -> str:
+    """A file's signature as the cache records it (in its path's row): with the
+    parse settings, so a settings or code change reads every file again. ""
+    stays "" (read it)."""
+    return f"{fingerprint} {signature}" if signature else ""
 
 
 def _unpickle(blob: bytes) -> Article | None:
@@ -214,7 +289,11 @@ def _unpickle(blob: bytes) -> Article | None:
     return article if isinstance(article, Article) else None
 
 
-def _collect(results, articles, problems, store, link_lines, progress=None, total: int = 0) -> int:
+def _collect(results, store: Store, progress=None, total: int = 0) -> Collected:
+    """Gather the workers' chunks as they come, putting converted bodies into the store."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    link_lines: dict[str, dict[str, int]] = {}
     count = 0
     done = 0
     for chunk in results:
@@ -232,7 +311,7 @@ def _collect(results, articles, problems, store, link_lines, progress=None, tota
                 link_lines[key] = lines
                 count += 1
         store.put_markup(rows)
-    return count
+    return Collected(tuple(articles), tuple(problems), link_lines, count)
 
 
 def _line_of_link(root: Path, article: Article, target: str) -> int:
@@ -319,15 +398,16 @@ class Checked:
     static: dict[str, Path]         # site path -> file, for every file under the static folders
     static_digests: dict[str, str]  # site path -> sha256 of its bytes
     photos: PhotoPlan               # the local images built pages show
+    editions: tuple[Edition, ...] = ()  # one per language (editions.py), the default first
 
 
-def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
+def check(config: SiteConfig, options: BuildOptions, store: Store, scan: SourceScan | None = None) -> Checked:
     """Stages 1-4: everything the build would reject, raised as BuildError; writes no site.
 
     Drafts, and articles whose `published` is after `options.now` (scheduled,
     or embargoed), are left out unless `options.drafts` (a preview)."""
-    loaded, problems, link_lines, rendered, digests = load_articles(config, store, options.jobs, options.progress,
-                                                                    options.start_method)
+    read = load_articles(config, store, options.jobs, options.progress, options.start_method, scan)
+    loaded, problems, link_lines = read.articles, list(read.problems), read.link_lines
     if options.drafts:
         articles, scheduled, drafts = loaded, (), set()
     else:
@@ -342,10 +422,16 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         if not problem.warning and problem.path.startswith("content/"):
             failed.setdefault(problem.path.removeprefix("content/"), problem)
     problems += link_problems(articles, body_links, link_lines, drafts, config.root, failed, scheduled)
-    archive, archive_problems = build_archive(articles)
+    words, word_problems = load_words(config)
+    problems += word_problems
+    archive, archive_problems = build_archive(articles, language=config.language)
     problems += archive_problems
+    editions: tuple[Edition, ...] = ()
+    if archive is not None and not word_problems:
+        editions, edition_problems = build_editions(config, archive, words)
+        problems += edition_problems
     static = find_static_files(config.static_dirs)
-    static_digests = {path: file_digest(source) for path, source in static.items()}
+    static_digests = static_file_digests(static, store)
     images = store.images_of(a.body_key for a in loaded)
     built = {a.source for a in articles}
     left_out = [a for a in loaded if a.source not in built]     # their images are held back with them
@@ -356,8 +442,8 @@ def check(config: SiteConfig, options: BuildOptions, store: Store) -> Checked:
         store.commit()
         raise BuildError(problems)
     store.commit()
-    return Checked(archive, len(articles), rendered, digests, body_links, scheduled,
-                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos)
+    return Checked(archive, len(articles), read.rendered, read.digests, body_links, scheduled,
+                   frozenset(a.body_key for a in loaded), images, static, static_digests, photos, editions)
 
 
 def template_problems(config: SiteConfig, options: BuildOptions, store: Store, checked: Checked) -> list[Problem]:
@@ -367,6 +453,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
     jobs = plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store))
+    from .render import Renderer, sample_problems
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
 
@@ -376,14 +463,15 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
 # renderer and the jobs it renders slices of. Under fork the jobs (and the
 # archive their recipes read) are inherited, not pickled; under spawn they are
 # pickled once per worker. A task is only (start, stop), and sends back bytes.
-_worker_state: Renderer | None = None
+_worker_state = None        # render.Renderer
 _worker_jobs: list = []
 
 
 def _start_render_worker(config: SiteConfig, urls: SiteUrls, cache_path: str, jobs: list) -> None:
     global _worker_state, _worker_jobs
+    from .render import Renderer
     gc.enable()     # forked from a parent that paused it (see `build`)
-    _worker_state = Renderer.create(config, urls, Store(Path(cache_path)))
+    _worker_state = Renderer.create(config, urls, Store(Path(cache_path), checked=True))
     _worker_jobs = jobs
 
 
@@ -445,11 +533,19 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool
     the static files, but for the photos (published as their copies) and the
     images only left-out stories show (held back with them)."""
     photos = checked.photos
-    planner = Planner(checked.archive, config, urls, site_key(config, urls, drafts), inputs.templates,
-                      checked.body_links, photos.photos, inputs.profiles, checked.digests, related, checked.body_images)
-    jobs = planner.jobs() + photo_jobs(photos)
+    key = site_key(config, urls, drafts)
+    # Related stories are listed within a language: the map made over the whole archive fits only one.
+    related = related if len(checked.editions) == 1 else None
+
+    def make_planner(archive, settings, edition, shared):
+        return Planner(archive, settings, urls, key, inputs.templates, checked.body_links, photos.photos,
+                       inputs.profiles, checked.digests, related, checked.body_images, language=edition.language,
+                       words=edition.words, shared=shared)
+
+    jobs = plan_site(checked.editions, config, checked.archive, make_planner) + photo_jobs(photos)
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
              if path not in photos.tasks and path not in photos.held_back]
+    jobs += stylesheet_jobs(config, inputs.static)
     return jobs
 
 
@@ -461,21 +557,120 @@ def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions,
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
                   checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
-                  repr(vars(config).get("description")), repr(vars(config).get("copyright")))
+                  repr(vars(config).get("description")), repr(vars(config).get("copyright")),
+                  repr([(edition.language, edition.words.digest) for edition in checked.editions]))
 
 
-def site_is_intact(out_dir: Path, manifest) -> bool:
-    """Every file the last build published is still there, as it was written."""
-    if not manifest:
-        return False
-    for rel, entry in manifest.items():
-        try:
-            info = os.stat(out_dir / rel)
-        except OSError:
-            return False
-        if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
-            return False
-    return True
+def site_is_intact(out_dir: Path, store: Store) -> bool:
+    """Every file the last build published is still there, as it was written
+    (one stat per file, against one record: the manifest is not loaded)."""
+    return files_unchanged(out_dir, store.published(out_dir))
+
+
+def settings_signature(config: SiteConfig, options: BuildOptions) -> str:
+    """A signature of what a build reads besides its sources, from file stats
+    alone: the settings, the code, every template and static file, the
+    project's catalogues of words (messages/), authors.yaml. "" when it cannot vouch for them (a file changed too
+    recently to trust its stat, or --no-cache)."""
+    if not options.use_cache:
+        return ""
+    folders = tree_signature((THEME_DIR, config.layouts_dir, *config.static_dirs[1:],
+                              config.root / MESSAGES_FOLDER))
+    now_ns = time.time_ns()
+    files = [file_signature(str(path), now_ns) if path.exists() else "none"
+             for path in (config.root / CONFIG_FILE, config.root / AUTHORS_FILE)]
+    if not folders or not all(files):
+        return ""
+    return digest(code_version(), search.search_version() if config.search else "", repr(config),
+                  str(options.drafts), str(options.out_dir), folders, *files)
+
+
+def inputs_signature(settings: str, scan: SourceScan, contents: dict[str, str]) -> str:
+    """One signature of everything a build reads: `settings_signature` and
+    each source's stat signature, or for the sources named in `contents` the
+    digest of their bytes (sources too recent to trust by their stat when a
+    build read them are compared by what was read). "" when it cannot vouch."""
+    if not settings or scan.problems:
+        return ""
+    parts = []
+    for path, signature in scan.signatures.items():
+        if path in contents:
+            parts.append(f"{path}\0={contents[path]}")
+        elif signature:
+            parts.append(f"{path}\0{signature}")
+        else:
+            return ""
+    return digest(settings, *parts)
+
+
+def source_digests(config: SiteConfig, paths) -> dict[str, str]:
+    """path -> the digest load_articles gives the bytes it reads, for the sources
+    named (those the last build could not trust by their stat); a source that
+    cannot be read is left out."""
+    fingerprint = parse_fingerprint(config)
+    found = {}
+    for path in paths:
+        data = read_bytes(config.root, path)
+        if data is not None:
+            found[path] = digest(fingerprint, path, hashlib.sha256(data).hexdigest())
+    return found
+
+
+def last_inputs(options: BuildOptions, store: Store) -> dict:
+    """What `remember_inputs` recorded of the last build into this folder ({} when nothing)."""
+    try:
+        last = json.loads(store.get_checked_meta("unchanged:" + str(options.out_dir)) or "{}")
+    except ValueError:
+        return {}
+    return last if isinstance(last, dict) else {}
+
+
+def unchanged_report(options: BuildOptions, store: Store, last: dict, key: str) -> BuildReport | None:
+    """The last build's report when it was made from exactly these inputs
+    (`inputs_signature`), the same stories are due at `options.now`, and the
+    published site is still as that build left it; else None. Nothing is
+    read but file stats, one row of the cache and the few sources named in it."""
+    if not key:
+        return None
+    try:
+        if last.get("key") != key:
+            return None
+        now = options.now.timestamp()
+        due = last["next_due"]
+        if not options.drafts and not (last["now"] <= now and (due is None or now < due)):
+            return None     # a story came due, or the clock went back past one
+        scheduled = pickle.loads(base64.b64decode(last["scheduled"]))
+        search_files = last["search"]
+        report = BuildReport(articles=last["articles"], pages=last["pages"], feeds=last["feeds"], rendered=0,
+                             written=0, unchanged=last["files"], removed=0, markdown_rendered=0,
+                             cache_discarded=False, written_paths=(),
+                             search=SearchIndex(False, 0.0, *search_files) if search_files else None,
+                             scheduled=tuple(scheduled))
+    except Exception:  # noqa: BLE001 - a row this code did not write: build the slow way
+        return None
+    return report if site_is_intact(options.out_dir, store) else None
+
+
+def remember_inputs(options: BuildOptions, store: Store, settings: str, scan: SourceScan, digests: dict[str, str],
+                    report: BuildReport) -> None:
+    """Record what `unchanged_report` needs to answer the next build.
+    `digests`: what this build read of each source (see `inputs_signature`)."""
+    name = "unchanged:" + str(options.out_dir)
+    recent = sorted(path for path, signature in scan.signatures.items() if not signature)
+    key = inputs_signature(settings, scan, {path: digests[path] for path in recent if path in digests})
+    if not key:
+        store.set_meta(name, "")
+        return
+    search_index = report.search
+    store.set_checked_meta(name, json.dumps({
+        "key": key, "recent": recent, "now": options.now.timestamp(),
+        "next_due": report.scheduled[0].published.timestamp() if report.scheduled and not options.drafts else None,
+        "articles": report.articles, "pages": report.pages, "feeds": report.feeds,
+        "files": report.written + report.unchanged,
+        "search": [search_index.files, search_index.bytes, search_index.shards] if search_index else None,
+        "scheduled": base64.b64encode(pickle.dumps(report.scheduled, protocol=pickle.HIGHEST_PROTOCOL)).decode()},
+        sort_keys=True))
+    store.commit()
 
 
 def collision_problems(jobs: list[PageJob]) -> list[Problem]:
@@ -532,7 +727,8 @@ def _build_locked(config: SiteConfig, options: BuildOptions) -> BuildReport:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        found = foreign_files(options.out_dir, store.manifest(options.out_dir))
+        found = [] if folders_unchanged(options.out_dir, store.published(options.out_dir)) else \
+            foreign_files(options.out_dir, store.manifest(options.out_dir))
         if found:
             raise OutputError(foreign_message(options.out_dir, found, is_marked(options.out_dir)))
         with output_lock(options.out_dir, wait=options.wait, on_wait=options.on_wait):
@@ -545,20 +741,35 @@ def _build_locked(config: SiteConfig, options: BuildOptions) -> BuildReport:
 
 
 def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool) -> BuildReport:
-    """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`)."""
-    checked = check(config, options, store)
+    """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`);
+    or nothing at all when no input changed since the last build (`unchanged_report`)."""
+    scan = scan_sources(config.root, config.content_dir)    # before anything is read
+    settings = settings_signature(config, options)
+    last = last_inputs(options, store)
+    recent = [path for path in last.get("recent", ()) if path in scan.signatures] if settings else []
+    report = unchanged_report(options, store, last, inputs_signature(settings, scan, source_digests(config, recent)))
+    if report is None:
+        report, digests = _check_and_publish(config, options, store, collecting, scan)
+        remember_inputs(options, store, settings, scan, digests, report)
+    return report
+
+
+def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
+                       scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
+    """Stages 1-5; the report, and the digest of every source as read."""
+    checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
     fingerprint = build_fingerprint(config, urls, options, checked, inputs)
     state_name = "last-build:" + str(options.out_dir)
     last = json.loads(store.get_meta(state_name) or "{}")
-    if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store.manifest(options.out_dir)):
+    if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store):
         # Nothing this site is made from changed and site/ is as we left it.
         return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
                            rendered=0, written=0, unchanged=last["files"], removed=0,
                            markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
                            search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
-                           scheduled=checked.scheduled)
+                           scheduled=checked.scheduled), checked.digests
     jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
     gc.freeze()
@@ -585,7 +796,7 @@ def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
                        written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
-                       photos_resized=resized)
+                       photos_resized=resized), checked.digests
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
@@ -596,7 +807,7 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
     previous = store.manifest(options.out_dir)
     spare_dir = spare_folder(options.out_dir)
     spare_key = "spare:" + os.path.realpath(spare_dir)
-    spare = store.manifest(spare_dir)
+    spare = _spare_manifest(previous, store.spare_changes(spare_dir))
     staging = None
     try:
         staging = Staging(options.out_dir, previous, spare, store.get_meta(spare_key),
@@ -631,11 +842,34 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
             staging.abort()
         raise
     store.save_manifest(options.out_dir, staging.manifest, previous)
+    store.save_published(options.out_dir, staging.published)
     token = secrets.token_hex(16)
     next_spare = staging.spare_manifest(token)
-    store.save_manifest(spare_dir, next_spare or {}, spare)
+    store.save_spare_changes(spare_dir, None if next_spare is None else _spare_changes(staging.manifest, next_spare))
     store.set_meta(spare_key, token if next_spare is not None else "")
     return stats, len(to_render), search_index, resized
+
+
+def _spare_manifest(published: dict, changes: dict | None) -> dict | None:
+    """What the spare folder holds: the published site but for the recorded changes."""
+    if changes is None:
+        return None
+    spare = dict(published)
+    for rel, entry in changes.items():
+        if entry is None:
+            spare.pop(rel, None)
+        else:
+            spare[rel] = entry
+    return spare
+
+
+def _spare_changes(published: dict, spare: dict) -> dict:
+    """How `spare` differs from `published`: rel -> its entry in the spare, or None when absent
+    there. Small: the two differ in what one build changed."""
+    changes = {rel: entry for rel, entry in spare.items()
+               if (same := published.get(rel)) is not entry and same != entry}
+    changes.update((rel, None) for rel in published.keys() - spare.keys())
+    return changes
 
 
 _OS_ERROR_HINTS = {
@@ -671,7 +905,7 @@ def index_search(config: SiteConfig, staging: Staging, store: Store, pages: list
 
 def search_pages(archive: Archive) -> list[SearchPage]:
     """The pages the search index covers: every article page."""
-    return [SearchPage(output_path(a.url), a.url, a.published) for a in archive.articles]
+    return [SearchPage(output_path(a.url), a.url, a.published, a.language) for a in archive.articles]
 
 
 
@@ -679,6 +913,7 @@ def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[Page
                method: str = ""):
     """(rendered bytes, their sha256) in job order; in worker processes when
     there is enough work."""
+    from .render import Renderer
     store.commit()
     if workers > 1 and len(jobs) > CHUNK * 2 and store.path is not None:
         # A few slices ahead of the one being written, not all at once, so
@@ -702,7 +937,3 @@ def render_all(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[Page
         renderer = Renderer.create(config, urls, store)
         for job in jobs:
             yield renderer.render(job), None
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

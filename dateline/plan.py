@@ -29,13 +29,16 @@ from .model import Article
 from .pages import json_ld as json_ld_text
 from .sitemap import (SitemapEntry, news_entries, news_sitemap_bytes, redirect_map_files, robots_bytes,
                       sitemap_files)
-from .urls import SiteUrls
+from .i18n import Words, english_words
+from .languages import Language
+from .urls import SiteUrls, language_path
 
 TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
              "search.html", "search.js")
 PUBLISHER_LOGO = "/logo.png"    # the theme's, 512 px square; a site's static/logo.png replaces it
 KIND_TITLES = {"author": "Authors", "tag": "Topics", "section": "Sections", "location": "Places"}
-KIND_LABELS = {"author": "Stories by", "tag": "Topic:", "section": "Section:", "location": "Dateline:"}
+KIND_LABELS = {"author": "Stories by {name}", "tag": "Topic: {name}", "section": "Section: {name}",
+               "location": "Dateline: {name}"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class FeedPlan:
     articles: tuple[Article, ...]
     link_targets: dict
     full_content: bool = True       # False: headline, dek and link only
+    language: str = ""              # the feed's language; "" for the site's
 
 
 def digest(*parts: str) -> str:
@@ -126,7 +130,8 @@ class Planner:
                  photos: dict[str, Photo], profiles: dict[str, AuthorProfile],
                  source_digests: dict[str, str] | None = None,
                  related: dict[str, tuple[Article, ...]] | None = None,
-                 body_images: dict[str, tuple[str, ...]] | None = None):
+                 body_images: dict[str, tuple[str, ...]] | None = None,
+                 language: Language | None = None, words: Words | None = None, shared: bool = True):
         self.archive = archive
         self.config = config
         self.urls = urls
@@ -144,8 +149,17 @@ class Planner:
         # digest of those (from the load stage) stands for the whole Article.
         given = source_digests or {}
         self.digests = {a.source: given.get(a.source) or digest(repr(a)) for a in archive.articles}
+        # The language of the pages planned (editions.py plans one Planner per
+        # language): their paths start with its prefix, their words are its own.
+        self.prefix = language.prefix if language is not None else ""
+        self.t = (words or english_words()).text
+        self.shared = shared    # plans the files one site has once: the 404 page, the search script
 
     # -- helpers ---------------------------------------------------------------
+    def page(self, path: str) -> str:
+        """The site path of one of the planner's own pages in its language."""
+        return language_path(self.prefix, path)
+
     def key(self, template: str, *parts: str) -> str:
         return digest(self.site_key, self.template_keys.get(template, template), *parts)
 
@@ -211,7 +225,8 @@ class Planner:
 
     def person(self, name: str) -> dict:
         """schema.org Person for a byline, with what authors.yaml says about them."""
-        data = {"@type": "Person", "name": name, "url": self.urls.absolute(term_path("author", term_slug(name)))}
+        data = {"@type": "Person", "name": name,
+                "url": self.urls.absolute(self.page(term_path("author", term_slug(name))))}
         profile = self.profile(name)
         if profile is not None:
             if profile.bio:
@@ -226,9 +241,9 @@ class Planner:
     def home_feeds(self) -> tuple[dict, ...]:
         """The same three dicts for every page, made once per build."""
         title = self.config.title
-        return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": "/feed.xml"},
-                {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": "/atom.xml"},
-                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": "/feed.json"})
+        return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": self.page("/feed.xml")},
+                {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": self.page("/atom.xml")},
+                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": self.page("/feed.json")})
 
     @functools.cached_property
     def publisher(self) -> dict:
@@ -259,7 +274,7 @@ class Planner:
         (property, content) pairs, one per author and tag."""
         pairs = [("article:published_time", article.published.isoformat()),
                  ("article:modified_time", article.last_modified.isoformat())]
-        pairs += [("article:author", self.urls.absolute(term_path("author", term_slug(name))))
+        pairs += [("article:author", self.urls.absolute(self.page(term_path("author", term_slug(name)))))
                   for name in article.authors]
         if article.section:
             pairs.append(("article:section", article.section))
@@ -268,6 +283,12 @@ class Planner:
 
     # -- the plan --------------------------------------------------------------
     def jobs(self) -> list[PageJob]:
+        jobs = self.page_jobs()
+        jobs.extend(self.machine_jobs(jobs))
+        return jobs
+
+    def page_jobs(self) -> list[PageJob]:
+        """Every page and feed (not the sitemaps and maps made from them)."""
         jobs: list[PageJob] = []
         for index, article in enumerate(self.archive.articles):
             jobs.append(self.article_job(article, index))
@@ -282,10 +303,10 @@ class Planner:
         for kind in TERM_KINDS:
             jobs.append(self.terms_job(kind))
         jobs.append(self.archive_index_job())
-        jobs.append(self.not_found_job())
+        if self.shared:
+            jobs.append(self.not_found_job())
         if self.config.search:
             jobs.extend(self.search_jobs())
-        jobs.extend(self.machine_jobs(jobs))
         return jobs
 
     def article_job(self, article: Article, index: int) -> PageJob:
@@ -303,9 +324,10 @@ class Planner:
                         lastmod=article.last_modified)
 
     def article_page(self, article: Article, newer, older, related, targets) -> PageSource:
-        crumbs = [{"name": "Front page", "path": "/"}]
+        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}]
         if article.section:
-            crumbs.append({"name": article.section, "path": term_path("section", term_slug(article.section))})
+            crumbs.append({"name": article.section,
+                           "path": self.page(term_path("section", term_slug(article.section)))})
         crumbs.append({"name": article.title, "path": article.url})
         shared = self.share_image(article)
         context = {
@@ -361,10 +383,10 @@ class Planner:
 
     def list_heading(self, listing: Listing) -> tuple[str, str]:
         if listing.kind == "home":
-            return "Latest stories", self.config.description
+            return self.t("Latest stories"), self.config.description
         if listing.kind in ("year", "month", "day"):
-            return f"Stories from {listing.name}", ""
-        return f"{KIND_LABELS[listing.kind]} {listing.name}", ""
+            return self.t("Stories from {name}", name=listing.name), ""
+        return self.t(KIND_LABELS[listing.kind], name=listing.name), ""
 
     def list_job(self, page: ListPage) -> PageJob:
         listing = page.listing
@@ -377,7 +399,8 @@ class Planner:
 
     def list_page(self, page: ListPage, heading: str, intro: str, profile: AuthorProfile | None) -> PageSource:
         listing = page.listing
-        title = heading if page.number == 0 else f"{heading}, page {page.number}"
+        title = heading if page.number == 0 else self.t("{heading}, page {number}", heading=heading,
+                                                         number=page.number)
         if listing.kind == "home" and page.number == 0:
             title = ""
         feeds = []
@@ -398,7 +421,8 @@ class Planner:
         if listing.kind == "author":
             json_ld["mainEntity"] = self.person(listing.name)
         context = {
-            "heading": heading if page.number == 0 else f"{heading} (page {page.number})",
+            "heading": heading if page.number == 0 else self.t("{heading} (page {number})", heading=heading,
+                                                               number=page.number),
             "intro": intro if page.number == 0 else "",
             "stories": page.articles, "newer": page.newer, "older": page.older,
             "feed_path": feed_path, "atom_path": atom_path, "profile": profile,
@@ -409,20 +433,22 @@ class Planner:
         return PageSource(context)
 
     def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
-        crumbs = [{"name": "Front page", "path": "/"}]
+        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}]
         if listing.kind in TERM_KINDS:
-            crumbs.append({"name": KIND_TITLES[listing.kind], "path": f"/{TERM_FOLDERS[listing.kind]}/"})
+            crumbs.append({"name": self.t(KIND_TITLES[listing.kind]),
+                           "path": self.page(f"/{TERM_FOLDERS[listing.kind]}/")})
         elif listing.kind in ("year", "month", "day"):
-            crumbs.append({"name": "Archive", "path": "/archive/"})
+            crumbs.append({"name": self.t("Archive"), "path": self.page("/archive/")})
         if listing.kind != "home":
             crumbs.append({"name": listing.name, "path": listing.path})
         if page.number:
-            crumbs.append({"name": f"Page {page.number}", "path": page.path})
+            crumbs.append({"name": self.t("Page {number}", number=page.number), "path": page.path})
         return crumbs
 
     def feed_jobs(self, listing: Listing) -> list[PageJob]:
         heading, _ = self.list_heading(listing)
-        title = self.config.title if listing.kind == "home" else f"{self.config.title}: {heading}"
+        title = self.config.title if listing.kind == "home" else self.t("{title}: {heading}", title=self.config.title,
+                                                                        heading=heading)
         items = listing.articles[: self.config.feed_items]
         targets: dict[str, str] = {}
         for article in items:
@@ -452,11 +478,13 @@ class Planner:
     def terms_job(self, kind: str) -> PageJob:
         terms = [{"name": listing.name, "path": listing.path, "count": len(listing.articles)}
                  for listing in self.archive.terms[kind]]
-        path = f"/{TERM_FOLDERS[kind]}/"
-        heading = KIND_TITLES[kind]
-        crumbs = [{"name": "Front page", "path": "/"}, {"name": heading, "path": path}]
+        path = self.page(f"/{TERM_FOLDERS[kind]}/")
+        heading = self.t(KIND_TITLES[kind])
+        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}, {"name": heading, "path": path}]
         context = {"heading": heading, "terms": terms,
-                   "meta": self.meta(title=heading, description=f"{heading} of {self.config.title}", path=path,
+                   "meta": self.meta(title=heading, path=path,
+                                     description=self.t("{heading} of {title}", heading=heading,
+                                                        title=self.config.title),
                                      breadcrumbs=crumbs, json_ld=self.collection_ld(heading, path, crumbs))}
         return page_job(path, self.key("terms.html", "terms", repr(terms)), "terms.html", fixed(context),
                         lastmod=newest_change(a for listing in self.archive.terms[kind] for a in listing.articles))
@@ -477,34 +505,42 @@ class Planner:
             elif listing.kind == "month":
                 years[-1]["months"].append({"name": listing.name, "path": listing.path,
                                             "count": len(listing.articles)})
-        crumbs = [{"name": "Front page", "path": "/"}, {"name": "Archive", "path": "/archive/"}]
+        path, heading = self.page("/archive/"), self.t("Archive")
+        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}, {"name": heading, "path": path}]
         context = {"years": years,
-                   "meta": self.meta(title="Archive", description=f"Every month of {self.config.title}",
-                                     path="/archive/", breadcrumbs=crumbs,
-                                     json_ld=self.collection_ld("Archive", "/archive/", crumbs))}
-        return page_job("/archive/", self.key("archive.html", "archive", repr(years)), "archive.html",
+                   "meta": self.meta(title=heading, description=self.t("Every month of {title}", title=self.config.title),
+                                     path=path, breadcrumbs=crumbs,
+                                     json_ld=self.collection_ld(heading, path, crumbs))}
+        return page_job(path, self.key("archive.html", "archive", repr(years)), "archive.html",
                         fixed(context), lastmod=newest_change(self.archive.articles))
 
     def not_found_job(self) -> PageJob:
-        context = {"meta": self.meta(title="Page not found", path="", noindex=True,
-                                     description=f"There is no page at this address on {self.config.title}.")}
+        context = {"meta": self.meta(title=self.t("Page not found"), path="", noindex=True,
+                                     description=self.t("There is no page at this address on {title}.",
+                                                        title=self.config.title))}
         return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed(context))
 
     def search_jobs(self) -> list[PageJob]:
         """The search page and the small script that turns the header link into a search box.
         The index itself (/pagefind/) is made by Pagefind from the finished pages."""
         has_stories = bool(self.archive.articles)   # no stories: no index to load (see index_search)
+        path, heading = self.page("/search/"), self.t("Search")
         context = {"has_stories": has_stories,
-                   "meta": self.meta(title="Search", description=f"Search every story in {self.config.title}",
-                                     path="/search/", breadcrumbs=[{"name": "Front page", "path": "/"},
-                                                                    {"name": "Search", "path": "/search/"}])}
-        return [page_job("/search/", self.key("search.html", "search", str(has_stories)), "search.html",
-                         fixed(context)),
-                page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed({}))]
+                   "meta": self.meta(title=heading, path=path,
+                                     description=self.t("Search every story in {title}", title=self.config.title),
+                                     breadcrumbs=[{"name": self.t("Front page"), "path": self.page("/")},
+                                                  {"name": heading, "path": path}])}
+        jobs = [page_job(path, self.key("search.html", "search", str(has_stories)), "search.html", fixed(context))]
+        if self.shared:
+            jobs.append(page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed({})))
+        return jobs
 
-    def machine_jobs(self, jobs: list[PageJob]) -> list[PageJob]:
-        """Sitemaps, robots.txt and redirect maps, made here from the plan itself."""
-        entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod)
+    def machine_jobs(self, jobs: list[PageJob], alternates: dict | None = None) -> list[PageJob]:
+        """Sitemaps, robots.txt and redirect maps, made here from the plan itself.
+        `alternates`: site path -> the page's versions in every language (editions.py)."""
+        alternates = alternates or {}
+        entries = [SitemapEntry(self.urls.absolute(job.path), job.lastmod,
+                                tuple((tag, self.urls.absolute(path)) for tag, path in alternates.get(job.path, ())))
                    for job in sorted(jobs, key=lambda j: j.path)
                    if job.kind == "page" and job.path.endswith("/")
                    and job.template not in ("redirect.html", "search.html")]

@@ -103,7 +103,7 @@ class Renderer:
                 published=article.published, updated=article.last_modified, authors=article.authors,
                 categories=tuple(dict.fromkeys((*((article.section,) if article.section else ()), *article.tags))),
                 image=image))
-        feed = Feed(title=plan.title, description=plan.description, language=self.config.language,
+        feed = Feed(title=plan.title, description=plan.description, language=plan.language or self.config.language,
                     home_url=self.urls.absolute(plan.home_path), rss_url=self.urls.absolute(plan.rss_path),
                     atom_url=self.urls.absolute(plan.atom_path), json_url=self.urls.absolute(plan.json_path),
                     items=tuple(items))

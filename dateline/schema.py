@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 from .config import SiteConfig, did_you_mean, is_valid_zone
 from .content import Source, strip_invisible_controls
 from .errors import Problem
+from .languages import Language, is_language_tag, language_of, site_languages
 from .model import Article, Correction
 from .timefmt import fixed_zone_name, zone_for
-from .urls import MAX_NAME_BYTES, format_permalink, image_problem, is_valid_slug, parse_alias, slugify
+from .urls import MAX_NAME_BYTES, format_permalink, image_problem, language_path, is_valid_slug, parse_alias, slugify
 from .yamltext import YamlProblem, load_text_yaml
 from .zones import place_wall_time
 
 TEXT_KEYS = ("title", "summary", "location", "section", "image", "image_alt", "image_caption", "image_credit", "id",
-             "slug", "timezone")
+             "slug", "timezone", "language", "translation_key")
 KNOWN_KEYS = TEXT_KEYS + ("author", "authors", "published", "updated", "tags", "draft", "sanitize", "aliases",
                           "corrections", "extra")
 
@@ -27,6 +28,8 @@ COMMON_MISTAKES = {
     "headline": "title", "dek": "summary", "standfirst": "summary", "description": "summary",
     "byline": "author", "dateline": "location", "category": "section", "categories": "section",
     "tag": "tags", "keywords": "tags", "alias": "aliases", "tz": "timezone",
+    "lang": "language", "locale": "language", "inlanguage": "language",
+    "translationkey": "translation_key", "translation_of": "translation_key", "translations": "translation_key",
 }
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
@@ -235,21 +238,42 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
     tags = fields.text_list("tags")
     image_caption = fields.text("image_caption")
     image_credit = fields.text("image_credit")
+    language = _language(fields, config)
+    translation_key = fields.text("translation_key")
 
     if fields.problems or published is None:
         return None, fields.problems
     local = published.astimezone(zone_for(zone_name))
     url = format_permalink(config.permalink, year=f"{local.year:04d}", month=f"{local.month:02d}",
                            day=f"{local.day:02d}", slug=slug, section=slugify(section) or "news")
+    url = language_path(language.prefix, url)
     return Article(
         source=source.path, slug=slug, title=title, authors=authors, published=published,
         timezone=zone_name, url=url, body_key=body_key, summary=summary, updated=updated,
         location=location, tags=tags, section=section, image=image, image_alt=image_alt,
         image_caption=image_caption, image_credit=image_credit, id=article_id, draft=draft, sanitize=sanitize, aliases=aliases,
-        corrections=corrections, extra=extra,
+        corrections=corrections, extra=extra, language=language.tag, translation_key=translation_key,
         key_lines={key: fields.line(key) for key in loaded.key_lines},
     ), []
 
+
+
+def _language(fields: _Fields, config: SiteConfig) -> Language:
+    """The article's language: one the site lists (any case), else the site's own."""
+    tag = fields.text("language")
+    languages = site_languages(config)
+    if not tag:
+        return languages[0]
+    if not is_language_tag(tag):
+        fields.problem("language", f"{_shown(tag)} is not a BCP 47 language tag", "use e.g. en, hi, ar or pt-BR")
+        return languages[0]
+    try:
+        return language_of(config, tag)
+    except KeyError:
+        fields.problem("language", f"{_shown(tag)} is not one of the site's languages "
+                       f"({', '.join(language.tag for language in languages)})",
+                       "add it under `languages:` in site.yaml")
+        return languages[0]
 
 
 def _authors(fields: _Fields) -> tuple[str, ...]:

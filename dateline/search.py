@@ -69,12 +69,14 @@ class SearchPage:
     path: str               # output file, relative to the site folder
     url: str                # its site path: the address a search result links to
     published: datetime
+    language: str = ""      # its language ("" for the site's): each shard holds one language
 
 
 @dataclass(frozen=True)
 class Shard:
     name: str                       # the calendar period it covers: "2015", "2015-07", "2015-07-14"
     pages: tuple[SearchPage, ...]   # oldest first
+    language: str = ""              # the language of its pages; "" for the site's
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,23 @@ def plan_shards(pages, most: int = SHARD_PAGES, recent: int = RECENT_PAGES) -> l
     shards = [shard for _, year in settled for shard in _pack(year, 0, most)]
     shards += _newest(newest, 0, most, recent)
     return sorted(shards, key=lambda shard: (shard.pages[-1].published, shard.name), reverse=True)
+
+
+def plan_language_shards(pages, default: str) -> list[Shard]:
+    """The shards of every language, each holding one language's pages: the
+    search page of a language merges only its own, so a query never returns
+    another language's stories. The site's own language keeps the plain names
+    ("2025"); another's are named after it ("hi-2025")."""
+    groups: dict[str, list[SearchPage]] = {}
+    for page in pages:
+        groups.setdefault(page.language or default, []).append(page)
+    shards = []
+    for tag, own in sorted(groups.items()):
+        if tag.lower() == default.lower():
+            shards += plan_shards(own)
+        else:
+            shards += [Shard(f"{tag.lower()}-{shard.name}", shard.pages, tag) for shard in plan_shards(own)]
+    return shards
 
 
 def _groups(pages: list[SearchPage], level: int) -> list[tuple[str, list[SearchPage]]]:
@@ -242,7 +261,7 @@ def index_search(staging, pages: list[SearchPage], language: str, store, jobs: i
     key of its documents, so unchanged pages are not even read."""
     started = time.perf_counter()
     version = search_version()
-    shards = plan_shards(pages)
+    shards = plan_language_shards(pages, language)
     state_name = "search-shards:" + os.path.realpath(staging.out_dir)
     saved = _saved_keys(store.get_checked_meta(state_name))
     previous = _previous_files(staging)
@@ -274,7 +293,9 @@ def index_search(staging, pages: list[SearchPage], language: str, store, jobs: i
     done, total = 0, sum(len(shard.pages) for shard, _, _ in stale)
     for shard, pages_key, documents_key, bundle in _index_shards(site, version, stale, jobs):
         keys[shard.name] = (pages_key, documents_key)
-        runtime = runtime or {path: data for path, data in bundle.items() if _is_runtime(path)}
+        # Every bundle brings the scripts and the WebAssembly of its own language
+        # (wasm.<language>.pagefind): the primary bundle needs each language's.
+        runtime.update({path: data for path, data in bundle.items() if _is_runtime(path) and path not in runtime})
         folder = f"{BUNDLE_FOLDER}/{shard.name}/"
         for path, data in sorted(bundle.items()):
             if not _is_runtime(path):
@@ -365,6 +386,10 @@ def _stage_primary(staging, shards: list[Shard], runtime: dict[str, bytes], lang
             runtime = {path: data for path, data in index_documents([("/", page)]).items() if _is_runtime(path)}
         for path, data in sorted(runtime.items()):
             staging.put(folder + path, key, data)
+        # A language whose shards were all kept keeps its published WebAssembly.
+        for rel in published_runtime:
+            if rel[len(folder):] not in runtime and staging.can_keep(rel, key):
+                staging.keep(rel)
     if shards:
         languages, characters = {}, None
         for shard in shards:
@@ -373,5 +398,12 @@ def _stage_primary(staging, shards: list[Shard], runtime: dict[str, bytes], lang
             characters = entry.get("include_characters", []) if characters is None else characters
         for path, data in sorted(empty_index(entry["version"], languages, characters).items()):
             staging.put(folder + path, key, data)
-    names = json.dumps({"shards": [shard.name for shard in shards]}, indent=1) + "\n"
+    listed = {"shards": [shard.name for shard in shards]}
+    if any(shard.language for shard in shards):
+        # Each language's search page merges only its own shards (dateline/theme/search.js).
+        by_language: dict[str, list[str]] = {}
+        for shard in shards:
+            by_language.setdefault(shard.language or language, []).append(shard.name)
+        listed["languages"] = by_language
+    names = json.dumps(listed, indent=1, sort_keys=True) + "\n"
     staging.put(folder + SHARD_LIST, key, names.encode("utf-8"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from xml.sax.saxutils import escape
 
 from .feeds import xml_safe
 from .urls import redirect_map_token
@@ -18,6 +17,7 @@ MAX_NEWS_URLS = 1_000
 class SitemapEntry:
     url: str                 # absolute
     lastmod: datetime | None
+    alternates: tuple[tuple[str, str], ...] = ()   # (hreflang, absolute URL): the page in every language
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,18 @@ class NewsEntry:
     url: str
     title: str
     published: datetime
+    language: str = ""      # the story's; "" for the site's
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities: xml.sax.saxutils.escape's rule, without
+    that module's import of urllib.request (and the HTTP client) in every build."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attribute(text: str) -> str:
+    """`escape`, and " too: for a value in double quotes."""
+    return escape(text).replace('"', "&quot;")
 
 
 def _w3c(moment: datetime) -> str:
@@ -32,11 +44,17 @@ def _w3c(moment: datetime) -> str:
 
 
 def urlset_bytes(entries) -> bytes:
+    # A page in several languages lists every version, itself included, as
+    # search engines ask (https://developers.google.com/search/docs/specialty/international/localized-versions).
+    translated = any(entry.alternates for entry in entries)
+    namespace = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if translated else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{namespace}>']
     for entry in entries:
         lastmod = f"<lastmod>{_w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
-        lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}</url>")
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{attribute(tag)}" href="{attribute(url)}"/>'
+                        for tag, url in entry.alternates)
+        lines.append(f"<url><loc>{escape(entry.url)}</loc>{lastmod}{links}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
 
@@ -69,7 +87,7 @@ def news_entries(articles, url_of) -> list[NewsEntry]:
         return []
     newest = articles[0].published
     recent = [a for a in articles if newest - a.published <= NEWS_WINDOW]
-    return [NewsEntry(url_of(a), a.title, a.published) for a in recent[:MAX_NEWS_URLS]]
+    return [NewsEntry(url_of(a), a.title, a.published, a.language) for a in recent[:MAX_NEWS_URLS]]
 
 
 def news_sitemap_bytes(entries, publication: str, language: str) -> bytes:
@@ -79,7 +97,7 @@ def news_sitemap_bytes(entries, publication: str, language: str) -> bytes:
     for entry in entries:
         lines.append(
             f"<url><loc>{escape(entry.url)}</loc><news:news><news:publication>"
-            f"<news:name>{escape(xml_safe(publication))}</news:name><news:language>{escape(language)}</news:language>"
+            f"<news:name>{escape(xml_safe(publication))}</news:name><news:language>{escape(entry.language or language)}</news:language>"
             f"</news:publication><news:publication_date>{_w3c(entry.published)}</news:publication_date>"
             f"<news:title>{escape(xml_safe(entry.title))}</news:title></news:news></url>")
     lines.append("</urlset>\n")

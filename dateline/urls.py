@@ -58,13 +58,17 @@ def outside_site_problem(path: str) -> str:
         return "must start with /"
     if path.startswith("//"):
         return "must not start with // (that names another host)"
-    for character in path:
-        if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"must not contain {describe_character(character)}"
+    # Printable text holds no control, format or line/paragraph separator
+    # character: only other text is looked at character by character (this
+    # runs for every output file of every build).
+    if "\\" in path or not path.isprintable():
+        for character in path:
+            if character == "\\" or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+                return f"must not contain {describe_character(character)}"
     names = path[1:].split("/")
     if path.endswith("/"):
         names.pop()
-    if any(name in (".", "..") for name in names):
+    if "." in names or ".." in names:
         return "must not contain . or .. folders"
     if "" in names:
         return "must not contain an empty folder name (//)"
@@ -194,10 +198,24 @@ def normalise_site_path(path: str) -> str:
     return cleaned
 
 
+def language_path(prefix: str, site_path: str) -> str:
+    """A page's site path in a language whose pages live under `prefix`
+    ("/hi" + "/2025/10/25/kl-talks/"); the default language has no prefix."""
+    return prefix + site_path if prefix else site_path
+
+
+def unprefixed_path(prefix: str, site_path: str) -> str:
+    """The path a page of a prefixed language would have in the default one."""
+    return site_path[len(prefix):] if prefix and site_path.startswith(prefix + "/") else site_path
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def output_path(site_path: str) -> str:
     """The file, relative to the output folder, that serves a site path.
 
     Raises ValueError for a path that would leave the output folder.
+    (Memoised: planning, the collision check, publishing and search each ask
+    for every output file's path.)
     """
     why = outside_site_problem(site_path)
     if why:

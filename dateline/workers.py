@@ -32,6 +32,11 @@ _PR_SET_PDEATHSIG = 1
 START_METHOD_VARIABLE = "DATELINE_START_METHOD"
 
 
+def default_jobs() -> int:
+    """Worker processes when --jobs is not given: the cores this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
 def start_method(requested: str | None = None) -> str:
     """The start method to use: `requested` (from the environment at the CLI edge)
     when this system has it, else fork where it is safe (Linux), else spawn."""

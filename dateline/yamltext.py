@@ -58,7 +58,7 @@ class KeyProblem:
 @dataclass(frozen=True)
 class LoadedYaml:
     value: object               # dict/list/str/None
-    key_lines: dict[str, int]   # top-level key -> 1-based line (relative to the text)
+    key_lines: dict[str, int]   # key -> 1-based line (relative to the text); keys below the top dotted: "languages.hi"
     # top-level key holding a list -> the line of each item, for errors about one item
     item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
     problems: tuple[KeyProblem, ...] = ()
@@ -96,6 +96,17 @@ def _expanded_size(node, limit: int) -> int:
                 stack.append(key)
                 stack.append(value)
     return count
+
+
+def _nested_key_lines(prefix: str, node: yaml.MappingNode, key_lines: dict[str, int], depth: int) -> None:
+    """Lines of the keys of a mapping below the top level, dotted ("languages.hi.prefix"),
+    `depth` levels down, so that a problem deep in site.yaml names its own line."""
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            name = f"{prefix}.{key_node.value}"
+            key_lines.setdefault(name, _line(key_node))
+            if depth > 1 and isinstance(value_node, yaml.MappingNode):
+                _nested_key_lines(name, value_node, key_lines, depth - 1)
 
 
 def _line(node) -> int:
@@ -178,4 +189,6 @@ def load_text_yaml(text: str) -> LoadedYaml:
                 key_lines.setdefault(key_node.value, _line(key_node))
                 if isinstance(value_node, yaml.SequenceNode):
                     item_lines.setdefault(key_node.value, tuple(_line(item) for item in value_node.value))
+                elif isinstance(value_node, yaml.MappingNode):
+                    _nested_key_lines(key_node.value, value_node, key_lines, depth=2)
     return LoadedYaml(value, key_lines, item_lines, problems)

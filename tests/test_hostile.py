@@ -404,6 +404,18 @@ def test_reading_a_fifo_in_place_of_a_file_fails_at_once(tmp_path):
         "x.md: file: cannot be read: a FIFO (named pipe), not a regular file")
 
 
+@pytest.mark.parametrize("name", ["site.yaml", "authors.yaml"])
+def test_a_fifo_in_place_of_site_or_authors_yaml_fails_at_once(tmp_path, name):
+    root = make_project(tmp_path / "p", {"2025/10/a.md": article("Fine")})
+    (root / name).unlink(missing_ok=True)
+    os.mkfifo(root / name)
+    result = run_bounded(root, "--no-search", seconds=30)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"{name}: {name}: cannot be read: a FIFO (named pipe), not a regular file")
+    assert not (root / "site").exists()
+
+
 # -- YAML: keys given twice, type tags ------------------------------------------------------
 
 def test_a_front_matter_key_given_twice_names_both_lines():

@@ -453,6 +453,21 @@ def test_default_abbreviations_all_name_real_zones():
     assert DEFAULT_ZONE_ABBREVIATIONS["IST"] == "Asia/Kolkata"
 
 
+def test_every_abbreviation_the_site_prints_imports_back_to_its_offset():
+    """A page dateline built (say, "9:28 AM BRT") can be imported again."""
+    from zoneinfo import ZoneInfo
+
+    from dateline.timefmt import COMMON_ZONE_ABBREVIATIONS
+
+    for zone, names in COMMON_ZONE_ABBREVIATIONS.items():
+        for minutes, abbreviation in names.items():
+            mapped = DEFAULT_ZONE_ABBREVIATIONS.get(abbreviation)
+            assert mapped, abbreviation
+            offsets = {int(datetime(year, month, 15, tzinfo=ZoneInfo(mapped)).utcoffset().total_seconds() // 60)
+                       for year in range(2000, 2026) for month in (1, 7)}
+            assert minutes in offsets, (abbreviation, mapped, offsets)
+
+
 # --- header, datelines and body -------------------------------------------------------
 
 

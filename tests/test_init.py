@@ -45,7 +45,7 @@ def test_init_then_build_makes_a_valid_site(tmp_path):
 
     build = dateline(project)
     assert build.returncode == 0, build.stderr
-    assert "(1 articles, " in build.stdout and "search index rebuilt" in build.stdout
+    assert "(1 article, " in build.stdout and "search index rebuilt" in build.stdout
     site = project / "site"
     front = (site / "index.html").read_text()
     assert "Newsroom opens its story archive to readers" in front

@@ -140,7 +140,7 @@ def test_check_passes_a_good_archive_after_rendering_its_templates(tmp_path):
     root = make_project(tmp_path, STORY)
     result = run_build(root, "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("checked 1 articles")
+    assert result.stdout.startswith("checked 1 article in")
     assert not (root / "site").exists()
 
 

@@ -61,7 +61,7 @@ def test_the_wheel_alone_starts_and_builds_a_project(tmp_path):
 
     run([str(bin_dir / "dateline"), "init", "x"], cwd=empty)
     built = run([str(bin_dir / "dateline")], cwd=empty / "x")
-    assert "built " in built.stdout and "(1 articles, " in built.stdout
+    assert "built " in built.stdout and "(1 article, " in built.stdout
     site = empty / "x" / "site"
     assert "Newsroom opens its story archive to readers" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "css/site.css").read_bytes() == (REPO / "dateline/theme/static/css/site.css").read_bytes()

@@ -18,6 +18,7 @@ from typing import Iterator
 import feedparser
 
 from dateline.errors import Problem
+from dateline.languages import is_language_tag
 from dateline.zones import load_zone
 
 from .convert import plain_text
@@ -41,11 +42,20 @@ def read_feed(path: Path, label: str, options: ReadOptions) -> Iterator[Item]:
         yield Problem(label, 0, "feed", reason)
         return
     feed_author = parsed.feed.get("author", "")
+    language = parsed.feed.get("language", "")      # RSS <language>, Atom xml:lang
     for number, entry in enumerate(parsed.entries, start=1):
-        yield read_entry(entry, f"{label} entry {number}", label, feed_author, options)
+        yield read_entry(entry, f"{label} entry {number}", label, feed_author, options, language)
 
 
-def read_entry(entry, origin: str, label: str, feed_author: str, options: ReadOptions) -> Item:
+def entry_language(entry, feed_language: str) -> str:
+    """The entry's own xml:lang (Atom), else the feed's language; "" for none."""
+    for candidate in ((entry.get("title_detail") or {}).get("language"), feed_language):
+        if candidate and is_language_tag(candidate.strip()):
+            return candidate.strip()
+    return ""
+
+
+def read_entry(entry, origin: str, label: str, feed_author: str, options: ReadOptions, feed_language: str = "") -> Item:
     title = plain_text(entry.get("title", ""))
     if not title:
         return Problem(label, 0, "title", f"{origin.removeprefix(label + ' ')} has no title")
@@ -77,7 +87,7 @@ def read_entry(entry, origin: str, label: str, feed_author: str, options: ReadOp
         tags=tuple(dict.fromkeys(tag.get("term") or tag.get("label") for tag in entry.get("tags", [])
                                  if tag.get("term") or tag.get("label"))),
         url=entry.get("link", "").strip(), id=guid if _URI.match(guid) else "",
-        image=entry_image(entry, title), notes=tuple(notes),
+        image=entry_image(entry, title), language=entry_language(entry, feed_language), notes=tuple(notes),
     )
 
 

@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 
 from dateline.errors import Problem
+from dateline.languages import is_language_tag
 from dateline.zones import load_zone, place_wall_time
 
 from .story import Image, Item, Note, ReadOptions, Story
@@ -112,11 +113,26 @@ def read_tree(tree, label: str, options: ReadOptions) -> Item:
         origin=label, title=title, authors=authors, published=published, body=body_html, body_format="html",
         timezone=options.zone if options.zone_given else "", updated=updated, summary=summary, location=location,
         section=sections[0] if sections else "", tags=tuple(dict.fromkeys([*sections[1:], *tags])), url=url,
-        image=hero_image(article, meta, title), notes=tuple(notes),
+        image=hero_image(article, meta, title), language=page_language(article, tree, meta), notes=tuple(notes),
     )
 
 
 # --- metadata ----------------------------------------------------------------------
+
+
+def page_language(article: dict, tree, meta: dict) -> str:
+    """The story's language as the page says it: JSON-LD `inLanguage`, else
+    `<html lang>`, else OpenGraph's locale ("en_GB" -> "en-GB"); "" for none."""
+    value = article.get("inLanguage")
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    for candidate in (value, tree.get("lang"), first(meta, "og:locale").replace("_", "-")):
+        tag = clean(candidate) if isinstance(candidate, str) else ""
+        if tag and is_language_tag(tag):
+            return tag
+    return ""
 
 
 def json_ld_article(tree) -> dict:

@@ -65,6 +65,7 @@ class Story:
     other_urls: tuple[str, ...] = ()  # other old addresses links may use (WordPress "?p=12")
     id: str = ""                # a stable URI (feed guid) kept as `id`, so feed readers see no "new" item
     image: Image | None = None  # the hero image
+    language: str = ""          # the BCP 47 tag the source gives the story ("" when it says none)
     notes: tuple[Note, ...] = ()
 
 

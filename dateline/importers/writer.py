@@ -127,7 +127,8 @@ def front_matter(story: Story, aliases: list[str], hero, story_id: str) -> dict:
         values["authors"] = list(story.authors)
     values["published"] = story.published.isoformat()
     values["updated"] = story.updated.isoformat() if story.updated else ""
-    values.update(location=story.location, section=story.section, tags=list(story.tags), timezone=story.timezone)
+    values.update(location=story.location, section=story.section, tags=list(story.tags), timezone=story.timezone,
+                  language=story.language)
     if hero is not None:
         values.update(image=hero[0], image_alt=hero[1], image_caption=hero[2])
     values.update(id=story_id, aliases=aliases, draft=story.draft, sanitize=True)

@@ -29,6 +29,7 @@ from typing import Iterator
 from xml.etree.ElementTree import Element
 
 from dateline.errors import Problem
+from dateline.languages import is_language_tag
 from dateline.zones import load_zone, place_wall_time
 
 from .shortcodes import wordpress_html
@@ -53,6 +54,7 @@ def read_wxr(path: Path, label: str, options: ReadOptions) -> Iterator[Item]:
     """
     authors: dict[str, str] = {}
     site_url = ""
+    language = ""   # the channel's <language>: every post's, unless a language plugin names another
     open_elements: list[Element] = []
     try:
         for event in stream_xml(path):
@@ -69,8 +71,10 @@ def read_wxr(path: Path, label: str, options: ReadOptions) -> Iterator[Item]:
                 authors[login] = child_text(event.element, "wp:author_display_name") or login
             elif name == "wp:base_blog_url" or (name == "link" and not site_url):
                 site_url = (event.element.text or "").strip()
+            elif name == "language":
+                language = (event.element.text or "").strip()
             elif name == "item":
-                yield read_item(event.element, event.line, label, authors, site_url, options)
+                yield read_item(event.element, event.line, label, authors, site_url, options, language)
             # Done with it: a cleared element left in the tree would still cost memory.
             open_elements[-1].remove(event.element)
             event.element.clear()
@@ -85,7 +89,8 @@ def child_text(element: Element, name: str) -> str:
     return ""
 
 
-def read_item(item: Element, line: int, label: str, authors: dict, site_url: str, options: ReadOptions) -> Item:
+def read_item(item: Element, line: int, label: str, authors: dict, site_url: str, options: ReadOptions,
+              channel_language: str = "") -> Item:
     fields: dict[str, str] = {}
     categories: list[tuple[str, str, str]] = []  # (domain, nicename, name)
     meta: dict[str, str] = {}
@@ -145,7 +150,7 @@ def read_item(item: Element, line: int, label: str, authors: dict, site_url: str
         summary=plain_text(fields.get("excerpt:encoded", "")), section=section, tags=tags,
         draft=status in _DRAFT_STATUSES, slug=fields.get("wp:post_name", "").strip(),
         url=fields.get("link", "").strip(), other_urls=other_urls, id=guid if _URI.match(guid) else "",
-        image=image, notes=tuple(notes),
+        image=image, language=post_language(categories, channel_language), notes=tuple(notes),
     )
 
 
@@ -185,6 +190,16 @@ def parse_wordpress_time(text: str) -> datetime | None:
         return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
+
+
+def post_language(categories: list[tuple[str, str, str]], channel_language: str) -> str:
+    """A post's language: the term a language plugin files it under (Polylang's
+    `language` taxonomy: <category domain="language" nicename="fr">), else the
+    export's own <language>; "" when neither is a language tag."""
+    for candidate in [nicename for domain, nicename, _ in categories if domain == "language"] + [channel_language]:
+        if candidate and is_language_tag(candidate):
+            return candidate
+    return ""
 
 
 def terms(categories: list[tuple[str, str, str]], line: int) -> tuple[str, tuple[str, ...], list[Note]]:

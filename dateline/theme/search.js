@@ -57,14 +57,17 @@
         return response.json();
       })
       .then(function (list) {
-        if (list.shards.length === 0) {
-          showMessage(container, "There are no stories to search yet.");
+        // A site in several languages lists each language's shards: a page
+        // searches only those of its own language (its <html lang>).
+        var shards = list.languages ? (list.languages[document.documentElement.lang] || []) : list.shards;
+        if (shards.length === 0) {
+          showMessage(container, container.dataset.empty || "There are no stories to search yet.");
         } else {
-          startSearch(container, list.shards);
+          startSearch(container, shards);
         }
       })
       .catch(function (error) {
-        showMessage(container, "Search could not start: " + error.message);
+        showMessage(container, (container.dataset.failed || "Search could not start:") + " " + error.message);
       });
   });
 })();
