@@ -26,7 +26,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+
+from .errors import DatelineError
 
 _PR_SET_PDEATHSIG = 1
 START_METHOD_VARIABLE = "DATELINE_START_METHOD"
@@ -105,12 +108,21 @@ def worker_pool(workers: int, method: str, initializer: Callable | None = None,
                                initializer=_start_worker, initargs=(os.getpid(), initializer, initargs))
     try:
         yield pool
-    except BaseException:
+    except BaseException as error:
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():
             child.terminate()
         for child in multiprocessing.active_children():
             child.join(timeout=5)
+        if isinstance(error, BrokenProcessPool):
+            # A worker killed from outside: the out-of-memory killer, most often.
+            raise WorkerDied() from None
         raise
     else:
         pool.shutdown(wait=True)
+
+
+class WorkerDied(DatelineError):
+    def __init__(self):
+        super().__init__("a worker process of the build was killed (out of memory?); the published site "
+                         "was left as it was; build again, or with a lower --jobs to use less memory")

@@ -151,6 +151,25 @@ def test_sigterm_stops_the_build_cleanly(archive: Path):
     assert not (archive / ".site.staging").exists()
 
 
+def test_a_worker_killed_from_outside_fails_the_build_in_one_line(archive: Path):
+    """The out-of-memory killer takes a worker: one line, no traceback, the site as it was."""
+    assert run_build(archive, "--no-search").returncode == 0
+    before = read_tree(archive / "site")
+    write_article(archive, 5, 150, body_edit="Edited before a worker dies.")
+    build = _start(archive, "--no-search", "--no-cache", "--jobs", "2")
+    workers = _wait_until(lambda: _children(build.pid), "the build's worker processes")
+    os.kill(min(workers), signal.SIGKILL)
+    assert build.wait(DEADLINE) == 1
+    stderr = build.stderr.read()
+    assert "Traceback" not in stderr, stderr
+    assert stderr.splitlines() == [
+        "error: a worker process of the build was killed (out of memory?); the published site was left as "
+        "it was; build again, or with a lower --jobs to use less memory"], stderr
+    _wait_until(lambda: not any(_alive(pid) for pid in workers), "the workers to end", deadline=10)
+    assert read_tree(archive / "site") == before
+    assert not (archive / ".site.staging").exists()
+
+
 @pytest.mark.slow
 def test_serve_and_three_builds_at_once_publish_what_a_cold_build_makes(tmp_path: Path):
     from test_serve import ServerProcess
