@@ -579,7 +579,9 @@ def _close(bar: ProgressBar | None) -> None:
 def _search_summary(search) -> str:
     if search is None:
         return ""
-    shards = f"{search.shards_rebuilt} of {search.shards:,} shards" if search.rebuilt else f"{search.shards:,} shards"
+    shards = _count(search.shards, "shard")
+    if search.rebuilt:
+        shards = f"{search.shards_rebuilt} of {shards}"
     return (f"; search index {'rebuilt' if search.rebuilt else 'unchanged'} in {search.seconds:.1f} s "
             f"({shards}, {search.files:,} files, {search.bytes / 1e6:.1f} MB)")
 
