@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +25,7 @@ from .i18n import Words
 from .languages import Language, native_name, site_languages, text_direction
 from .model import Article
 from .plan import FeedPlan, PageJob, PageSource, digest
-from .urls import unprefixed_path
+from .urls import home_path, numbered_page_base, unprefixed_path
 
 X_DEFAULT = "x-default"
 # Styles only sites in several languages, or in one written right to left, use
@@ -36,7 +35,6 @@ LANGUAGES_CSS = "/css/languages.css"
 LANGUAGES_CSS_SOURCE = Path(__file__).resolve().parent / "theme" / "languages.css"
 # Listing pages (first pages only: a numbered page holds other stories in each language).
 _LISTING_TEMPLATES = ("list.html", "terms.html", "archive.html", "search.html")
-_NUMBERED = re.compile(r"/page/\d+/$")
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def page_alternates(editions: tuple[Edition, ...], jobs_by_edition: list[list[Pa
     by_path: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for edition, jobs in zip(editions, jobs_by_edition):
         for job in jobs:
-            if job.kind == "page" and job.template in _LISTING_TEMPLATES and not _NUMBERED.search(job.path):
+            if job.kind == "page" and job.template in _LISTING_TEMPLATES and not numbered_page_base(job.path):
                 by_path[unprefixed_path(edition.language.prefix, job.path)].append((edition.language.tag, job.path))
     groups += [members for _, members in sorted(by_path.items()) if len(members) > 1]
     default = languages[0].tag
@@ -175,7 +173,7 @@ def root_redirect_jobs(default: Edition, config, planner) -> list[PageJob]:
     root leads to its front page, as an alias leads to a story."""
     if not default.language.prefix:
         return []
-    home = default.language.prefix + "/"
+    home = home_path(default.language.prefix)
     context = {"title": default.language.title, "target": planner.urls.link(home),
                "target_absolute": planner.urls.absolute(home), "site": edition_config(config, default.language),
                "lang": default.language}

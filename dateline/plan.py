@@ -21,8 +21,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .authors import AuthorProfile
-from .archive import (TERM_FOLDERS, TERM_KINDS, Archive, Listing, ListPage, alias_path, neighbours, paginate,
-                      related_articles, term_path, term_slug)
+from .archive import TERM_KINDS, Archive, Listing, ListPage, neighbours, paginate, related_articles, term_slug
 from .config import SiteConfig
 from .images import Photo, Picture, picture
 from .model import Article
@@ -31,7 +30,9 @@ from .sitemap import (SitemapEntry, news_entries, news_sitemap_bytes, redirect_m
                       sitemap_files)
 from .i18n import Words, english_words
 from .languages import Language
-from .urls import SiteUrls, language_path
+from .urls import (NEWS_SITEMAP_PATH, NOT_FOUND_PATH, ROBOTS_PATH, SEARCH_SCRIPT_PATH, SITEMAP_PATH, SiteUrls,
+                   alias_path, archive_path, feed_path, home_path, language_path, search_path, term_index_path,
+                   term_path)
 
 TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
              "search.html", "search.js")
@@ -226,7 +227,7 @@ class Planner:
     def person(self, name: str) -> dict:
         """schema.org Person for a byline, with what authors.yaml says about them."""
         data = {"@type": "Person", "name": name,
-                "url": self.urls.absolute(self.page(term_path("author", term_slug(name))))}
+                "url": self.urls.absolute(term_path("author", term_slug(name), self.prefix))}
         profile = self.profile(name)
         if profile is not None:
             if profile.bio:
@@ -240,10 +241,10 @@ class Planner:
     @functools.cached_property
     def home_feeds(self) -> tuple[dict, ...]:
         """The same three dicts for every page, made once per build."""
-        title = self.config.title
-        return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": self.page("/feed.xml")},
-                {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": self.page("/atom.xml")},
-                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": self.page("/feed.json")})
+        title, home = self.config.title, home_path(self.prefix)
+        return ({"type": "application/rss+xml", "title": f"{title} (RSS)", "path": feed_path(home, "rss")},
+                {"type": "application/atom+xml", "title": f"{title} (Atom)", "path": feed_path(home, "atom")},
+                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "path": feed_path(home, "json")})
 
     @functools.cached_property
     def publisher(self) -> dict:
@@ -274,7 +275,7 @@ class Planner:
         (property, content) pairs, one per author and tag."""
         pairs = [("article:published_time", article.published.isoformat()),
                  ("article:modified_time", article.last_modified.isoformat())]
-        pairs += [("article:author", self.urls.absolute(self.page(term_path("author", term_slug(name)))))
+        pairs += [("article:author", self.urls.absolute(term_path("author", term_slug(name), self.prefix)))
                   for name in article.authors]
         if article.section:
             pairs.append(("article:section", article.section))
@@ -324,10 +325,10 @@ class Planner:
                         lastmod=article.last_modified)
 
     def article_page(self, article: Article, newer, older, related, targets) -> PageSource:
-        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}]
+        crumbs = [{"name": self.t("Front page"), "path": home_path(self.prefix)}]
         if article.section:
             crumbs.append({"name": article.section,
-                           "path": self.page(term_path("section", term_slug(article.section)))})
+                           "path": term_path("section", term_slug(article.section), self.prefix)})
         crumbs.append({"name": article.title, "path": article.url})
         shared = self.share_image(article)
         context = {
@@ -404,10 +405,10 @@ class Planner:
         if listing.kind == "home" and page.number == 0:
             title = ""
         feeds = []
-        feed_path = atom_path = ""
+        rss_path = atom_path = ""
         if listing.kind != "home" and has_feeds(listing):
-            feed_path, atom_path = listing.path + "feed.xml", listing.path + "atom.xml"
-            feeds = [{"type": "application/rss+xml", "title": f"{heading} (RSS)", "path": feed_path},
+            rss_path, atom_path = feed_path(listing.path, "rss"), feed_path(listing.path, "atom")
+            feeds = [{"type": "application/rss+xml", "title": f"{heading} (RSS)", "path": rss_path},
                      {"type": "application/atom+xml", "title": f"{heading} (Atom)", "path": atom_path}]
         crumbs = self.list_breadcrumbs(listing, page)
         json_ld = {
@@ -425,7 +426,7 @@ class Planner:
                                                                number=page.number),
             "intro": intro if page.number == 0 else "",
             "stories": page.articles, "newer": page.newer, "older": page.older,
-            "feed_path": feed_path, "atom_path": atom_path, "profile": profile,
+            "feed_path": rss_path, "atom_path": atom_path, "profile": profile,
             "photo_src": self.urls.link(profile.photo) if profile and profile.photo else "",
             "meta": self.meta(title=title, description=intro or heading, path=page.path, feeds=feeds,
                               json_ld=json_ld, breadcrumbs=crumbs if listing.kind != "home" else ()),
@@ -433,12 +434,12 @@ class Planner:
         return PageSource(context)
 
     def list_breadcrumbs(self, listing: Listing, page: ListPage) -> list[dict]:
-        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}]
+        crumbs = [{"name": self.t("Front page"), "path": home_path(self.prefix)}]
         if listing.kind in TERM_KINDS:
             crumbs.append({"name": self.t(KIND_TITLES[listing.kind]),
-                           "path": self.page(f"/{TERM_FOLDERS[listing.kind]}/")})
+                           "path": term_index_path(listing.kind, self.prefix)})
         elif listing.kind in ("year", "month", "day"):
-            crumbs.append({"name": self.t("Archive"), "path": self.page("/archive/")})
+            crumbs.append({"name": self.t("Archive"), "path": archive_path(self.prefix)})
         if listing.kind != "home":
             crumbs.append({"name": listing.name, "path": listing.path})
         if page.number:
@@ -458,7 +459,8 @@ class Planner:
         # so editing the description rewrites three feeds, not every listing's.
         description = (self.config.description or title) if listing.kind == "home" else title
         plan = dict(title=title, description=description, home_path=base,
-                    rss_path=base + "feed.xml", atom_path=base + "atom.xml", json_path=base + "feed.json",
+                    rss_path=feed_path(base, "rss"), atom_path=feed_path(base, "atom"),
+                    json_path=feed_path(base, "json"),
                     articles=items, link_targets=targets)
         formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
         # The main feeds carry every story in full; a listing's feed carries the
@@ -478,9 +480,9 @@ class Planner:
     def terms_job(self, kind: str) -> PageJob:
         terms = [{"name": listing.name, "path": listing.path, "count": len(listing.articles)}
                  for listing in self.archive.terms[kind]]
-        path = self.page(f"/{TERM_FOLDERS[kind]}/")
+        path = term_index_path(kind, self.prefix)
         heading = self.t(KIND_TITLES[kind])
-        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}, {"name": heading, "path": path}]
+        crumbs = [{"name": self.t("Front page"), "path": home_path(self.prefix)}, {"name": heading, "path": path}]
         context = {"heading": heading, "terms": terms,
                    "meta": self.meta(title=heading, path=path,
                                      description=self.t("{heading} of {title}", heading=heading,
@@ -505,8 +507,8 @@ class Planner:
             elif listing.kind == "month":
                 years[-1]["months"].append({"name": listing.name, "path": listing.path,
                                             "count": len(listing.articles)})
-        path, heading = self.page("/archive/"), self.t("Archive")
-        crumbs = [{"name": self.t("Front page"), "path": self.page("/")}, {"name": heading, "path": path}]
+        path, heading = archive_path(self.prefix), self.t("Archive")
+        crumbs = [{"name": self.t("Front page"), "path": home_path(self.prefix)}, {"name": heading, "path": path}]
         context = {"years": years,
                    "meta": self.meta(title=heading, description=self.t("Every month of {title}", title=self.config.title),
                                      path=path, breadcrumbs=crumbs,
@@ -518,21 +520,21 @@ class Planner:
         context = {"meta": self.meta(title=self.t("Page not found"), path="", noindex=True,
                                      description=self.t("There is no page at this address on {title}.",
                                                         title=self.config.title))}
-        return page_job("/404.html", self.key("404.html", "404"), "404.html", fixed(context))
+        return page_job(NOT_FOUND_PATH, self.key("404.html", "404"), "404.html", fixed(context))
 
     def search_jobs(self) -> list[PageJob]:
         """The search page and the small script that turns the header link into a search box.
         The index itself (/pagefind/) is made by Pagefind from the finished pages."""
         has_stories = bool(self.archive.articles)   # no stories: no index to load (see index_search)
-        path, heading = self.page("/search/"), self.t("Search")
+        path, heading = search_path(self.prefix), self.t("Search")
         context = {"has_stories": has_stories,
                    "meta": self.meta(title=heading, path=path,
                                      description=self.t("Search every story in {title}", title=self.config.title),
-                                     breadcrumbs=[{"name": self.t("Front page"), "path": self.page("/")},
+                                     breadcrumbs=[{"name": self.t("Front page"), "path": home_path(self.prefix)},
                                                   {"name": heading, "path": path}])}
         jobs = [page_job(path, self.key("search.html", "search", str(has_stories)), "search.html", fixed(context))]
         if self.shared:
-            jobs.append(page_job("/js/search.js", self.key("search.js", "search.js"), "search.js", fixed({})))
+            jobs.append(page_job(SEARCH_SCRIPT_PATH, self.key("search.js", "search.js"), "search.js", fixed({})))
         return jobs
 
     def machine_jobs(self, jobs: list[PageJob], alternates: dict | None = None) -> list[PageJob]:
@@ -546,9 +548,9 @@ class Planner:
                    and job.template not in ("redirect.html", "search.html")]
         files = sitemap_files(entries, self.urls.absolute)
         news = news_entries(self.archive.articles, lambda a: self.urls.absolute(a.url))
-        files.append(("/news-sitemap.xml", news_sitemap_bytes(news, self.config.title, self.config.language)))
-        files.append(("/robots.txt", robots_bytes([self.urls.absolute("/sitemap.xml"),
-                                                   self.urls.absolute("/news-sitemap.xml")])))
+        files.append((NEWS_SITEMAP_PATH, news_sitemap_bytes(news, self.config.title, self.config.language)))
+        files.append((ROBOTS_PATH, robots_bytes([self.urls.absolute(SITEMAP_PATH),
+                                                 self.urls.absolute(NEWS_SITEMAP_PATH)])))
         files += redirect_map_files((self.urls.link(alias_path(alias)), self.urls.link(a.url))
                                     for a in self.archive.articles for alias in a.aliases)
         return [PageJob(path, "bytes", digest(path, hashlib.sha256(data).hexdigest()), data)

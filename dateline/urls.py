@@ -6,6 +6,13 @@ deployed. `SiteUrls` turns it into the link written in pages (the base_url's
 path prefixed, so a site under `https://example.org/news/` links to
 `/news/2025/...`) and into the absolute URL used in feeds and canonical links.
 `output_path` maps it to the file written under the output folder.
+
+Every site path the build makes is spelled here: articles (the permalink
+pattern), listings (`term_path`, `date_path`, `page_path`), indexes and fixed
+pages (`term_index_path`, `archive_path`, `search_path`, `NOT_FOUND_PATH`),
+feeds (`feed_path`), aliases (`alias_path`) and the files for machines
+(sitemaps, robots.txt, redirect maps). Every path read from input passes
+`outside_site_problem`, the one check that it stays inside the site.
 """
 from __future__ import annotations
 
@@ -196,6 +203,85 @@ def normalise_site_path(path: str) -> str:
     if trailing and cleaned != "/":
         cleaned += "/"
     return cleaned
+
+
+# -- the site's own pages ----------------------------------------------------------
+# Each builder returns a site path; `prefix` is a language's ("" or "/hi", see
+# languages.py), whose pages all live under it.
+
+TERM_FOLDERS = {"author": "authors", "tag": "tags", "section": "sections", "location": "locations"}
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+ARCHIVE_PATH = "/archive/"
+SEARCH_PATH = "/search/"
+NOT_FOUND_PATH = "/404.html"     # one for the whole site, in the default language
+# A listing's numbered page: /page/3/ or /tags/trade/page/3/ (its base: / or /tags/trade/).
+_NUMBERED_PAGE = re.compile(r"^(?P<base>/(?:.*/)?)page/\d+/$")
+
+
+def home_path(prefix: str = "") -> str:
+    """The front page: "/", or "/hi/" in a prefixed language."""
+    return language_path(prefix, "/")
+
+
+def term_path(kind: str, slug: str, prefix: str = "") -> str:
+    """An author's, tag's, section's or place's listing: /tags/trade/."""
+    return language_path(prefix, f"/{TERM_FOLDERS[kind]}/{slug}/")
+
+
+def term_index_path(kind: str, prefix: str = "") -> str:
+    """The page listing every term of a kind: /tags/."""
+    return language_path(prefix, f"/{TERM_FOLDERS[kind]}/")
+
+
+def date_path(*parts: int, prefix: str = "") -> str:
+    """A year's, month's or day's listing: date_path(2025, 3) is /2025/03/."""
+    return language_path(prefix, "".join(f"/{part:02d}" for part in parts) + "/")
+
+
+def archive_path(prefix: str = "") -> str:
+    """The archive's index of years and months."""
+    return language_path(prefix, ARCHIVE_PATH)
+
+
+def search_path(prefix: str = "") -> str:
+    return language_path(prefix, SEARCH_PATH)
+
+
+def page_path(listing_path: str, number: int) -> str:
+    """A listing's numbered page (see archive.paginate): /tags/trade/page/3/."""
+    return f"{listing_path}page/{number}/"
+
+
+def numbered_page_base(site_path: str) -> str:
+    """The listing path a numbered page belongs to ("/tags/trade/" for
+    /tags/trade/page/3/), or "" when the path is no numbered page."""
+    match = _NUMBERED_PAGE.match(site_path)
+    return match.group("base") if match else ""
+
+
+def feed_path(listing_path: str, fmt: str) -> str:
+    """A listing's feed in one format ("rss", "atom", "json"): /tags/trade/feed.xml."""
+    return listing_path + FEED_FILES[fmt]
+
+
+def alias_path(alias: str) -> str:
+    """The site path an alias's redirect page is written at: a folder unless it names an .html file."""
+    return alias if alias.endswith(("/", ".html")) else alias + "/"
+
+
+# Files the build writes besides pages, the same whatever the languages.
+SEARCH_BUNDLE_PATH = "/pagefind/"       # Pagefind's index and scripts
+SEARCH_SCRIPT_PATH = "/js/search.js"    # the theme's: turns the header's search link into a box
+SITEMAP_PATH = "/sitemap.xml"           # the sitemap, or the index of numbered ones
+NEWS_SITEMAP_PATH = "/news-sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+NETLIFY_REDIRECTS_PATH = "/_redirects"
+NGINX_REDIRECTS_PATH = "/nginx-redirects.conf"
+
+
+def sitemap_part_path(number: int) -> str:
+    """One of the numbered sitemaps a large site's sitemap index lists: /sitemap-2.xml."""
+    return f"/sitemap-{number}.xml"
 
 
 def language_path(prefix: str, site_path: str) -> str:
