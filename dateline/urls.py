@@ -40,6 +40,19 @@ def is_valid_slug(slug: str) -> bool:
     return bool(SLUG_PATTERN.match(slug)) and len(slug) <= MAX_NAME_BYTES
 
 
+def slug_problem(slug: str, shown: str) -> str:
+    """Why `slug` cannot be an article's slug, or "" when it can; `shown` is
+    the slug as the message quotes it."""
+    if is_valid_slug(slug):
+        return ""
+    size = len(slug.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return f"is {size} bytes long; a slug can be at most {MAX_NAME_BYTES}"
+    if "/" in slug or "\\" in slug or ".." in slug:
+        return f"{shown} would leave its folder in site/"
+    return f"{shown} is not a valid slug"
+
+
 # -- the one check that a path stays inside the site ---------------------------------
 
 # A site path becomes folder and file names under the output folder. File
@@ -125,6 +138,11 @@ def describe_character(character: str) -> str:
 BUILD_FOLDERS = ("/pagefind/", "/search/", "/js/", "/css/")
 
 
+def build_folder(path: str) -> str:
+    """The folder of BUILD_FOLDERS that `path` is or lies under, or ""."""
+    return next((folder for folder in BUILD_FOLDERS if path == folder[:-1] or path.startswith(folder)), "")
+
+
 def parse_alias(text: str) -> tuple[str, str]:
     """(site path, "") for an alias as written in front matter, or ("", why not).
 
@@ -147,9 +165,9 @@ def parse_alias(text: str) -> tuple[str, str]:
     why = clean_path_problem(path)
     if why:
         return "", why
-    for folder in BUILD_FOLDERS:
-        if path == folder[:-1] or path.startswith(folder):
-            return "", f"is under {folder}, which the build writes itself"
+    folder = build_folder(path)
+    if folder:
+        return "", f"is under {folder}, which the build writes itself"
     return path, ""
 
 

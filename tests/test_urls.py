@@ -1,9 +1,9 @@
 """urls.py: the builders of every site path, and the one check that a path stays inside the site."""
 import pytest
 
-from dateline.urls import (NOT_FOUND_PATH, SiteUrls, alias_path, archive_path, clean_path_problem, date_path,
-                           feed_path, home_path, numbered_page_base, output_path, outside_site_problem, page_path,
-                           parse_alias, search_path, term_index_path, term_path)
+from dateline.urls import (NOT_FOUND_PATH, SiteUrls, alias_path, archive_path, build_folder, clean_path_problem,
+                           date_path, feed_path, home_path, numbered_page_base, output_path, outside_site_problem,
+                           page_path, parse_alias, search_path, slug_problem, term_index_path, term_path)
 
 ROOT = SiteUrls("https://example.org/")
 SUB = SiteUrls("https://example.org/news/")
@@ -110,6 +110,26 @@ def test_a_clean_path_also_refuses_syntax_and_overlong_names():
     assert clean_path_problem("/" + "n" * 201 + "/").startswith("the name nnnnnnnnnnnn... is 201 bytes long")
     assert clean_path_problem("/x/../") == "must not contain . or .. folders"   # the one check comes first
     assert clean_path_problem("/2019/05/old-slug/") == ""
+
+
+@pytest.mark.parametrize(("slug", "why"), [
+    ("kl-talks", ""), ("a_b-2", ""),
+    ("../../etc", "'../../etc' would leave its folder in site/"),
+    ("a/b", "'a/b' would leave its folder in site/"),
+    ("a\\b", "'a\\\\b' would leave its folder in site/"),
+    ("Big Story", "'Big Story' is not a valid slug"),
+    ("x" * 201, "is 201 bytes long; a slug can be at most 200"),
+])
+def test_a_slug_is_one_folder_name(slug, why):
+    assert slug_problem(slug, repr(slug)) == why
+
+
+@pytest.mark.parametrize(("path", "folder"), [
+    ("/pagefind/x/", "/pagefind/"), ("/search", "/search/"), ("/js/", "/js/"), ("/css/a.css", "/css/"),
+    ("/searching/", ""), ("/tags/", ""),
+])
+def test_the_folders_the_build_writes_itself(path, folder):
+    assert build_folder(path) == folder
 
 
 def test_an_alias_under_a_build_folder_or_outside_the_site_is_refused_with_the_reason():
