@@ -130,3 +130,22 @@ def redirect_map_files(redirects) -> list[tuple[str, bytes]]:
         nginx.append(f"    {old} {new_token};\n")
     return [("/_redirects", "".join(netlify).encode("utf-8")),
             ("/nginx-redirects.conf", (NGINX_MAP_HEAD + "".join(nginx) + "}\n").encode("utf-8"))]
+
+
+def machine_files(pages, alternates: dict, articles, urls, title: str, language: str,
+                  redirects) -> list[tuple[str, bytes]]:
+    """Every file made for machines rather than readers: the sitemaps, the news
+    sitemap, robots.txt and the redirect maps, as [(site path, bytes)].
+
+    `pages`: (site path, lastmod) of each page the sitemap lists, in order;
+    `alternates`: site path -> (hreflang, site path) of the page's versions;
+    `redirects`: (from link, to link) of each alias; `urls`: the SiteUrls."""
+    entries = [SitemapEntry(urls.absolute(path), lastmod,
+                            tuple((tag, urls.absolute(other)) for tag, other in alternates.get(path, ())))
+               for path, lastmod in pages]
+    files = sitemap_files(entries, urls.absolute)
+    news = news_entries(articles, lambda a: urls.absolute(a.url))
+    files.append(("/news-sitemap.xml", news_sitemap_bytes(news, title, language)))
+    files.append(("/robots.txt", robots_bytes([urls.absolute("/sitemap.xml"), urls.absolute("/news-sitemap.xml")])))
+    files += redirect_map_files(redirects)
+    return files
