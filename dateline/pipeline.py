@@ -462,7 +462,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
 
 # A render worker's state, set once per worker by `_start_render_worker`: its
 # renderer and the jobs it renders slices of. Under fork the jobs (and the
-# archive their recipes read) are inherited, not pickled; under spawn they are
+# archive their inputs hold) are inherited, not pickled; under spawn they are
 # pickled once per worker. A task is only (start, stop), and sends back bytes.
 _worker_state = None        # render.Renderer
 _worker_jobs: list = []
