@@ -40,7 +40,8 @@ from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_
                      foreign_files, foreign_message, is_marked, output_problem, spare_folder)
 from .pages import THEME_DIR, make_environment, template_fingerprints
 from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photos
-from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
+from .keys import Keys, code_version, digest
+from .plan import TEMPLATES, PageJob, Planner
 from .schema import parse_article
 from . import search
 from .search import SearchError, SearchIndex, SearchPage
@@ -452,7 +453,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     check that passes means the build's templates will too. Writes no site."""
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
-    jobs = plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store))
+    jobs = plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store))
     from .render import Renderer, sample_problems
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
@@ -461,7 +462,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
 
 # A render worker's state, set once per worker by `_start_render_worker`: its
 # renderer and the jobs it renders slices of. Under fork the jobs (and the
-# archive their recipes read) are inherited, not pickled; under spawn they are
+# archive their inputs hold) are inherited, not pickled; under spawn they are
 # pickled once per worker. A task is only (start, stop), and sends back bytes.
 _worker_state = None        # render.Renderer
 _worker_jobs: list = []
@@ -527,22 +528,21 @@ def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]
     return related
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool, inputs: SiteInputs,
+def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: SiteInputs,
               related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
     """Every file of the site: pages and feeds, the copies of each photo, and
     the static files, but for the photos (published as their copies) and the
     images only left-out stories show (held back with them)."""
     photos = checked.photos
-    key = site_key(config, urls, drafts)
+    keys = Keys(urls.base_url, inputs.templates, checked.digests)
     # Related stories are listed within a language: the map made over the whole archive fits only one.
     related = related if len(checked.editions) == 1 else None
 
-    def make_planner(archive, settings, edition, shared):
-        return Planner(archive, settings, urls, key, inputs.templates, checked.body_links, photos.photos,
-                       inputs.profiles, checked.digests, related, checked.body_images, language=edition.language,
-                       words=edition.words, shared=shared)
+    def make_planner(archive, settings, site, shared):
+        return Planner(archive, settings, site, keys, checked.body_links, photos.photos, inputs.profiles, related,
+                       checked.body_images, shared=shared)
 
-    jobs = plan_site(checked.editions, config, checked.archive, make_planner) + photo_jobs(photos)
+    jobs = plan_site(checked.editions, config, checked.archive, urls, make_planner, keys) + photo_jobs(photos)
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
              if path not in photos.tasks and path not in photos.held_back]
     jobs += stylesheet_jobs(config, inputs.static)
@@ -551,13 +551,14 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool
 
 def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions, checked: Checked,
                       inputs: SiteInputs) -> str:
-    """A digest of every input of the whole site: equal to the last build's means
-    the published site is already what this build would make."""
-    return digest(site_key(config, urls, options.drafts), repr(sorted(inputs.templates.items())),
+    """A digest of what `plan_jobs` is given (so of every input of the whole
+    site): equal to the last build's means the published site is already what
+    this build would make. The settings go in whole, not picked."""
+    return digest(code_version(), repr(config), urls.base_url, str(options.drafts),
+                  repr(sorted(inputs.templates.items())),
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
                   checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
-                  repr(vars(config).get("description")), repr(vars(config).get("copyright")),
                   repr([(edition.language, edition.words.digest) for edition in checked.editions]))
 
 
@@ -770,7 +771,7 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                            markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
                            search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
                            scheduled=checked.scheduled), checked.digests
-    jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
+    jobs = sorted(plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
     gc.freeze()
     if collecting:

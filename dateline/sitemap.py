@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .feeds import xml_safe
-from .urls import (NETLIFY_REDIRECTS_PATH, NGINX_REDIRECTS_PATH, SITEMAP_PATH, redirect_map_token,
-                   sitemap_part_path)
+from .urls import (NETLIFY_REDIRECTS_PATH, NEWS_SITEMAP_PATH, NGINX_REDIRECTS_PATH, ROBOTS_PATH, SITEMAP_PATH,
+                   redirect_map_token, sitemap_part_path)
 
 MAX_URLS_PER_SITEMAP = 50_000
 NEWS_WINDOW = timedelta(days=2)
@@ -131,3 +131,22 @@ def redirect_map_files(redirects) -> list[tuple[str, bytes]]:
         nginx.append(f"    {old} {new_token};\n")
     return [(NETLIFY_REDIRECTS_PATH, "".join(netlify).encode("utf-8")),
             (NGINX_REDIRECTS_PATH, (NGINX_MAP_HEAD + "".join(nginx) + "}\n").encode("utf-8"))]
+
+
+def machine_files(pages, alternates: dict, articles, urls, title: str, language: str,
+                  redirects) -> list[tuple[str, bytes]]:
+    """Every file made for machines rather than readers: the sitemaps, the news
+    sitemap, robots.txt and the redirect maps, as [(site path, bytes)].
+
+    `pages`: (site path, lastmod) of each page the sitemap lists, in order;
+    `alternates`: site path -> (hreflang, site path) of the page's versions;
+    `redirects`: (from link, to link) of each alias; `urls`: the SiteUrls."""
+    entries = [SitemapEntry(urls.absolute(path), lastmod,
+                            tuple((tag, urls.absolute(other)) for tag, other in alternates.get(path, ())))
+               for path, lastmod in pages]
+    files = sitemap_files(entries, urls.absolute)
+    news = news_entries(articles, lambda a: urls.absolute(a.url))
+    files.append((NEWS_SITEMAP_PATH, news_sitemap_bytes(news, title, language)))
+    files.append((ROBOTS_PATH, robots_bytes([urls.absolute(SITEMAP_PATH), urls.absolute(NEWS_SITEMAP_PATH)])))
+    files += redirect_map_files(redirects)
+    return files
