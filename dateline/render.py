@@ -43,7 +43,7 @@ class Renderer:
 
     @classmethod
     def create(cls, config: SiteConfig, urls: SiteUrls, store: Store) -> "Renderer":
-        return cls(config, urls, store, make_environment(config.layouts_dir, config, urls))
+        return cls(config, urls, store, make_environment(config.layouts_dir, config, urls, store.template_folder))
 
     def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool, pictures=None) -> str:
         """The body's HTML with its links made; with `pictures` (pages, not feeds)
