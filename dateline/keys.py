@@ -41,7 +41,8 @@ def code_version() -> str:
     return hasher.hexdigest()
 
 
-_PLAIN = (str, int, float, bool, type(None), datetime, date, timedelta, PurePath)
+_PLAIN = frozenset((str, int, float, bool, type(None), datetime, date, timedelta))
+_SEQUENCES = frozenset((tuple, list))
 
 
 class Keys:
@@ -57,6 +58,7 @@ class Keys:
         self.templates = templates
         self.article_digests = article_digests
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._shared: dict[int, tuple[object, str]] = {}
 
     def page(self, template: str, inputs) -> str:
         return digest(self.environment, "page", template, self.templates.get(template, ""), self.text(inputs))
@@ -66,33 +68,52 @@ class Keys:
 
     def text(self, value) -> str:
         parts: list[str] = []
-        self._write(value, parts)
+        names = self._fields.get(type(value))
+        if names is not None:   # a page's own inputs: not shared with others, so not kept (see _write_other)
+            parts.append(type(value).__name__ + "(")
+            for name in names:
+                self._write(getattr(value, name), parts)
+                parts.append(",")
+            parts.append(")")
+        else:
+            self._write(value, parts)
         return "".join(parts)
 
     def _write(self, value, out: list[str]) -> None:
-        if isinstance(value, _PLAIN):
+        kind = type(value)
+        if kind in _PLAIN:
             out.append(repr(value))
-        elif isinstance(value, Article):
+        elif kind is Article:
             found = self.article_digests.get(value.source)
             out.append("A(" + (found if found is not None else digest(repr(value))) + ")")
-        elif isinstance(value, Words):
-            out.append(f"W({value.tag},{value.digest})")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            kind = type(value)
-            names = self._fields.get(kind)
-            if names is None:
-                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
-            out.append(kind.__name__ + "(")
-            for name in names:
-                self._write(getattr(value, name), out)
-                out.append(",")
-            out.append(")")
-        elif isinstance(value, (tuple, list)):
+        elif kind in _SEQUENCES:
             out.append("[")
             for item in value:
                 self._write(item, out)
                 out.append(",")
             out.append("]")
+        else:
+            self._write_other(value, kind, out)
+
+    def _write_other(self, value, kind: type, out: list[str]) -> None:
+        if kind is Words:
+            out.append(f"W({value.tag},{value.digest})")
+            return
+        names = self._fields.get(kind)
+        if names is None and dataclasses.is_dataclass(kind):
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        if names is not None:
+            # The same value (a language's PageSite, an author's profile, a
+            # photo) is in thousands of pages' inputs: written out once.
+            found = self._shared.get(id(value))
+            if found is None:
+                text = [kind.__name__, "("]
+                for name in names:
+                    self._write(getattr(value, name), text)
+                    text.append(",")
+                text.append(")")
+                found = self._shared[id(value)] = (value, "".join(text))    # the value: its id stays its own
+            out.append(found[1])
         elif isinstance(value, dict):
             out.append("{")
             for name in sorted(value):
@@ -103,5 +124,7 @@ class Keys:
             out.append("}")
         elif isinstance(value, (set, frozenset)):
             out.append("{" + ",".join(sorted(self.text(item) for item in value)) + "}")
+        elif isinstance(value, PurePath):
+            out.append(repr(value))
         else:
-            raise TypeError(f"no cache key for a {type(value).__name__}: teach keys.Keys how to key it")
+            raise TypeError(f"no cache key for a {kind.__name__}: teach keys.Keys how to key it")

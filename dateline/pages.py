@@ -1,5 +1,6 @@
-"""The Jinja environment and the page contexts. Templates only display data:
-every list, order and slice is decided in Python before it reaches them."""
+"""The Jinja environment: its loader, filters, helpers and fragment cache, and
+each template's fingerprint. Templates only display data: every list, order
+and slice is decided in Python (contexts.py) before it reaches them."""
 from __future__ import annotations
 
 import functools
