@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .urls import build_folder, clean_path_problem
+from .urls import build_folder, clean_path_problem, listing_folder
 
 # A well-formed BCP 47 language tag (RFC 5646, section 2.1): language, then
 # optional script, region, variants, extensions and private use; or private
@@ -159,6 +159,8 @@ def parse_languages(value, default: str, title: str, description: str, path: str
         why = clean_path_problem(prefix + "/") if prefix else ""
         if not why and build_folder(prefix + "/"):
             why = "is a folder the build writes itself"
+        if not why and prefix:
+            why = listing_folder(prefix)
         if why:
             problem(f"{field}.prefix", f"{prefix!r} {why}", "use a short folder name such as /hi")
             continue

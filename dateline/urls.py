@@ -143,6 +143,18 @@ def build_folder(path: str) -> str:
     return next((folder for folder in BUILD_FOLDERS if path == folder[:-1] or path.startswith(folder)), "")
 
 
+def listing_folder(prefix: str) -> str:
+    """Why a language prefix ("/tags", "/2025") cannot be one: the site's own
+    listings live at that folder (term indexes, the archive, numbered pages,
+    years), so its pages would meet theirs; "" when it can."""
+    folder = prefix.strip("/").split("/")[0]
+    if folder in (*TERM_FOLDERS.values(), ARCHIVE_PATH.strip("/"), "page"):
+        return f"is where the site's /{folder}/ pages are"
+    if re.fullmatch(r"\d{4}", folder):
+        return "looks like a year: the year archives are there"
+    return ""
+
+
 def parse_alias(text: str) -> tuple[str, str]:
     """(site path, "") for an alias as written in front matter, or ("", why not).
 
