@@ -45,7 +45,7 @@ from .keys import Keys, code_version, digest
 from .plan import TEMPLATES, PageJob, Planner
 from .schema import parse_article
 from . import search
-from .search import SearchError, SearchIndex, SearchPage
+from .search import SearchIndex, SearchPage
 from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
 
