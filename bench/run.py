@@ -133,6 +133,14 @@ class Measured:
     out: str
 
 
+def build_environment() -> dict[str, str]:
+    """The environment a user's build runs in: Python keeps its compiled
+    modules (an installed package has them from pip), whatever this shell
+    says. With PYTHONDONTWRITEBYTECODE set, as on some CI machines, every
+    build compiled the package's source again: ~0.15 s a process."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_measured(args: list[str]) -> Measured:
     """Run one subprocess and measure it."""
     # Each measurement pays for its own disk work only: write back what the
@@ -141,7 +149,7 @@ def run_measured(args: list[str]) -> Measured:
     started = time.perf_counter()
     # One pipe for both streams: reading two pipes one after the other blocks
     # for good once the unread one fills (a build's warnings go to stderr).
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=build_environment())
     tree = TreePeak(process.pid)
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
