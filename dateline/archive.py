@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import Problem
 from .model import Article, Term, sort_key
-from .urls import language_path, slugify
+from .urls import (ARCHIVE_PATH, NETLIFY_REDIRECTS_PATH, TERM_FOLDERS, alias_path, date_path, home_path,
+                   numbered_page_base, page_path, slugify, term_index_path, term_path)
 
 TERM_KINDS = ("author", "tag", "section", "location")
-TERM_FOLDERS = {"author": "authors", "tag": "tags", "section": "sections", "location": "locations"}
 RELATED_COUNT = 4
 RELATED_WINDOW = 12   # neighbours in time taken from each shared term
 from .i18n import period_name
@@ -72,10 +71,6 @@ def term_slug(name: str) -> str:
     return slugify(name.replace(".", "").replace("'", "").replace("\u2019", ""))
 
 
-def term_path(kind: str, slug: str) -> str:
-    return f"/{TERM_FOLDERS[kind]}/{slug}/"
-
-
 def article_terms(article: Article, kind: str) -> tuple[str, ...]:
     if kind == "author":
         return article.authors
@@ -98,12 +93,12 @@ def build_archive(articles, day_archives: bool = True, prefix: str = "",
         return None, problems
     terms = {
         kind: tuple(
-            Listing(kind, term_names[(kind, slug)], language_path(prefix, term_path(kind, slug)), tuple(members))
+            Listing(kind, term_names[(kind, slug)], term_path(kind, slug, prefix), tuple(members))
             for slug, members in sorted(_group(ordered, kind, term_slugs).items())
         )
         for kind in TERM_KINDS
     }
-    home = Listing("home", "", language_path(prefix, "/"), ordered)
+    home = Listing("home", "", home_path(prefix), ordered)
     dates = _date_listings(ordered, day_archives, prefix, language)
     problems = _alias_problems(ordered, [home, *dates, *(listing for kind in TERM_KINDS for listing in terms[kind])])
     if problems:
@@ -146,14 +141,8 @@ def _duplicate_problems(ordered) -> list[Problem]:
     return problems
 
 
-def alias_path(alias: str) -> str:
-    """The site path an alias's redirect page is written at: a folder unless it names an .html file."""
-    return alias if alias.endswith(("/", ".html")) else alias + "/"
-
-
 # Generated pages whose paths an alias may not take (besides articles and listings).
-INDEX_PATHS = ("/archive/", *(f"/{folder}/" for folder in TERM_FOLDERS.values()))
-_PAGE_OF = re.compile(r"^(?P<base>/(?:.*/)?)page/\d+/$")
+INDEX_PATHS = (ARCHIVE_PATH, *(term_index_path(kind) for kind in TERM_FOLDERS))
 
 
 def _alias_problems(ordered, listings) -> list[Problem]:
@@ -167,7 +156,7 @@ def _alias_problems(ordered, listings) -> list[Problem]:
         for alias in article.aliases:
             path = alias_path(alias)
             folders = path.split("/")[1:-1]
-            page_of = _PAGE_OF.match(path)
+            page_of = numbered_page_base(path)
             other = owners.get(path)
             if other is not None:
                 what = "its own URL" if other is article else f"also the URL of {other.source}"
@@ -176,11 +165,11 @@ def _alias_problems(ordered, listings) -> list[Problem]:
                 problems.append(Problem(article.source, line, "aliases", f"alias {alias} is {what}",
                                         "remove the alias or change one of the slugs"))
             elif path in listing_paths or path in INDEX_PATHS or path == "/" or (
-                    page_of and page_of.group("base") in listing_paths):
+                    page_of in listing_paths):
                 problems.append(Problem(article.source, line, "aliases",
                                         f"alias {alias} is the address of the generated list page {path}",
                                         "an alias must be an address no page of this site uses"))
-            elif any("." in folder for folder in folders) or path.startswith("/_redirects"):
+            elif any("." in folder for folder in folders) or path.startswith(NETLIFY_REDIRECTS_PATH):
                 problems.append(Problem(article.source, line, "aliases",
                                         f"alias {alias} would need the folder {path}, where a file may be written",
                                         "write old URLs as folders (/2019/05/old-slug/) or .html files"))
@@ -256,7 +245,7 @@ def _date_listings(ordered, day_archives: bool, prefix: str = "", language: str 
     # Newest first; a year before its months, a month before its days.
     for key in sorted(groups, key=lambda k: (k + (13, 32))[:3], reverse=True):
         members = tuple(groups[key])    # `ordered` is in the total order, so each group is too
-        path = language_path(prefix, "".join(f"/{part:02d}" for part in key) + "/")
+        path = date_path(*key, prefix=prefix)
         listings.append(Listing(("year", "month", "day")[len(key) - 1], period_name(*key, tag=language), path,
                                 members))
     return tuple(listings)
@@ -273,18 +262,14 @@ def paginate(listing: Listing, per_page: int) -> list[ListPage]:
     # The first page shows oldest-positions [total-P, total); the newest older
     # article is at total-P-1, so numbered pages run 1..last.
     last = (total - per_page - 1) // per_page + 1
-    pages = [ListPage(listing, 0, base, articles[:per_page], _numbered(base, last), "")]
+    pages = [ListPage(listing, 0, base, articles[:per_page], page_path(base, last), "")]
     for number in range(last, 0, -1):
         start_oldest, end_oldest = (number - 1) * per_page, number * per_page
         chunk = articles[total - end_oldest: total - start_oldest]
-        newer = _numbered(base, number + 1) if number < last else base
-        older = _numbered(base, number - 1) if number > 1 else ""
-        pages.append(ListPage(listing, number, _numbered(base, number), chunk, older, newer))
+        newer = page_path(base, number + 1) if number < last else base
+        older = page_path(base, number - 1) if number > 1 else ""
+        pages.append(ListPage(listing, number, page_path(base, number), chunk, older, newer))
     return pages
-
-
-def _numbered(base: str, number: int) -> str:
-    return f"{base}page/{number}/"
 
 
 def neighbours(archive: Archive, article: Article, index: int) -> tuple[Article | None, Article | None]:

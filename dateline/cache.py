@@ -42,6 +42,7 @@ from typing import NamedTuple
 SCHEMA_VERSION = "8"
 CACHE_FILE = "cache.sqlite"
 PHOTO_FOLDER = "photos"
+TEMPLATE_FOLDER = "templates"    # compiled templates (pages.make_environment)
 
 
 class ManifestEntry(NamedTuple):
@@ -215,6 +216,10 @@ class Store:
     @property
     def photo_folder(self) -> Path | None:
         return self.path.parent / PHOTO_FOLDER if self.path is not None else None
+
+    @property
+    def template_folder(self) -> Path | None:
+        return self.path.parent / TEMPLATE_FOLDER if self.path is not None else None
 
     def cached_photo(self, key: str, names) -> dict[str, tuple[Path, str]] | None:
         """name -> (cached file, its sha256) for every copy `names` of photo `key`,
@@ -413,4 +418,5 @@ def open_store(cache_dir: Path, enabled: bool) -> Store:
         for suffix in ("", "-journal", "-wal", "-shm", CLOSED_SUFFIX):
             Path(str(path) + suffix).unlink(missing_ok=True)
         shutil.rmtree(cache_dir / PHOTO_FOLDER, ignore_errors=True)
+        shutil.rmtree(cache_dir / TEMPLATE_FOLDER, ignore_errors=True)
     return Store(path)

@@ -13,9 +13,7 @@ story with the same key is the same story in another language.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,12 +21,13 @@ from pathlib import Path
 from .archive import Archive, build_archive
 from .errors import Problem
 from .i18n import Words
-from .languages import Language, native_name, site_languages, text_direction
+from .contexts import X_DEFAULT, PageSite, RedirectInputs
+from .keys import Keys
+from .languages import Language, site_languages
 from .model import Article
-from .plan import FeedPlan, PageJob, PageSource, digest
-from .urls import unprefixed_path
+from .plan import PageJob, machine_jobs
+from .urls import SiteUrls, home_path, numbered_page_base, unprefixed_path
 
-X_DEFAULT = "x-default"
 # Styles only sites in several languages, or in one written right to left, use
 # (the translations' links, the mirrored layout): published by those alone, so
 # every other site's files stay as they were.
@@ -36,7 +35,6 @@ LANGUAGES_CSS = "/css/languages.css"
 LANGUAGES_CSS_SOURCE = Path(__file__).resolve().parent / "theme" / "languages.css"
 # Listing pages (first pages only: a numbered page holds other stories in each language).
 _LISTING_TEMPLATES = ("list.html", "terms.html", "archive.html", "search.html")
-_NUMBERED = re.compile(r"/page/\d+/$")
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def page_alternates(editions: tuple[Edition, ...], jobs_by_edition: list[list[Pa
     by_path: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for edition, jobs in zip(editions, jobs_by_edition):
         for job in jobs:
-            if job.kind == "page" and job.template in _LISTING_TEMPLATES and not _NUMBERED.search(job.path):
+            if job.kind == "page" and job.template in _LISTING_TEMPLATES and not numbered_page_base(job.path):
                 by_path[unprefixed_path(edition.language.prefix, job.path)].append((edition.language.tag, job.path))
     groups += [members for _, members in sorted(by_path.items()) if len(members) > 1]
     default = languages[0].tag
@@ -125,62 +123,42 @@ def edition_config(config, language: Language):
     return replace(config, language=language.tag, title=language.title, description=language.description)
 
 
-def localised_jobs(edition: Edition, config, jobs: list[PageJob], alternates: dict) -> list[PageJob]:
-    """The edition's jobs, each page given its language (`site`, `lang`, `words`
-    and `meta.alternates` in its context) and each feed its language; every key
-    covers the language's settings, its words and the page's alternates."""
-    site = edition_config(config, edition.language)
-    edition_key = digest(repr(edition.language), edition.words.digest)
-    localised = []
-    for job in jobs:
-        if job.kind == "page":
-            links = alternates.get(job.path, ())
-            recipe = functools.partial(page_in_language, job.data, site, edition.language, edition.words, links)
-            job = replace(job, data=recipe, key=digest(job.key, edition_key, repr(links)))
-        elif job.kind == "feed" and isinstance(job.data, FeedPlan):
-            job = replace(job, data=replace(job.data, language=edition.language.tag),
-                          key=digest(job.key, edition_key))
-        localised.append(job)
-    return localised
+def with_alternates(job: PageJob, links, keys: Keys) -> PageJob:
+    """A page job whose page lists its versions in other languages; its key derived again."""
+    inputs = replace(job.data, alternates=links)
+    return replace(job, data=inputs, key=keys.page(job.template, inputs))
 
 
-def page_in_language(recipe, site, language: Language, words: Words, alternates) -> PageSource:
-    """A page's source with its language added (a top-level function: recipes
-    go to worker processes)."""
-    source = recipe()
-    versions = tuple({"tag": tag, "path": path, "name": native_name(tag), "direction": text_direction(tag)}
-                     for tag, path in alternates if tag not in (X_DEFAULT, language.tag))
-    context = {**source.context, "site": site, "lang": language, "words": words, "translations": versions}
-    if isinstance(context.get("meta"), dict):
-        context["meta"] = {**context["meta"], "alternates": alternates}
-    return replace(source, context=context)
-
-
-def plan_site(editions: tuple[Edition, ...], config, archive: Archive, make_planner) -> list[PageJob]:
+def plan_site(editions: tuple[Edition, ...], config, archive: Archive, urls: SiteUrls, make_planner,
+              keys: Keys) -> list[PageJob]:
     """Every page, feed, sitemap and map of the site: each edition planned by
-    its own Planner (`make_planner(archive, settings, edition, shared)`), its
-    pages given their language and alternates, then the sitemaps over all."""
-    planners = [make_planner(edition.archive, edition_config(config, edition.language), edition, index == 0)
-                for index, edition in enumerate(editions)]
+    its own Planner (`make_planner(archive, settings, site, shared)`), its
+    pages given their alternates, then the sitemaps over all."""
+    settings = [edition_config(config, edition.language) for edition in editions]
+    sites = [PageSite(own.title, config.image, urls, edition.language, edition.words)
+             for edition, own in zip(editions, settings)]
+    planners = [make_planner(edition.archive, own, site, index == 0)
+                for index, (edition, own, site) in enumerate(zip(editions, settings, sites))]
     planned = [planner.page_jobs() for planner in planners]
-    alternates = page_alternates(editions, planned, archive.articles) if len(editions) > 1 else {}
-    jobs = [job for edition, own in zip(editions, planned) for job in localised_jobs(edition, config, own, alternates)]
+    jobs = [job for own in planned for job in own]
+    alternates = {}
+    if len(editions) > 1:
+        alternates = page_alternates(editions, planned, archive.articles)
+        jobs = [with_alternates(job, alternates[job.path], keys) if job.kind == "page" and job.path in alternates
+                else job for job in jobs]
     # The sitemaps, the news sitemap and the redirect maps cover every language's stories.
-    machine = planners[0] if len(editions) == 1 else make_planner(archive, config, editions[0], True)
-    return jobs + root_redirect_jobs(editions[0], config, planners[0]) + machine.machine_jobs(jobs, alternates)
+    default = sites[0]
+    return jobs + root_redirect_jobs(editions[0], default, keys) + machine_jobs(
+        jobs, alternates, archive, default.urls, config.title, default.language.tag)
 
 
-def root_redirect_jobs(default: Edition, config, planner) -> list[PageJob]:
+def root_redirect_jobs(default: Edition, site: PageSite, keys: Keys) -> list[PageJob]:
     """When the default language has a prefix of its own (`/en`), the site's
     root leads to its front page, as an alias leads to a story."""
     if not default.language.prefix:
         return []
-    home = default.language.prefix + "/"
-    context = {"title": default.language.title, "target": planner.urls.link(home),
-               "target_absolute": planner.urls.absolute(home), "site": edition_config(config, default.language),
-               "lang": default.language}
-    return [PageJob("/", "page", planner.key("redirect.html", "root", home, default.language.title),
-                    functools.partial(PageSource, context), template="redirect.html")]
+    inputs = RedirectInputs(site, default.language.title, home_path(default.language.prefix))
+    return [PageJob("/", "page", keys.page("redirect.html", inputs), inputs, template="redirect.html")]
 
 
 def stylesheet_jobs(config, static: dict) -> list[PageJob]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .urls import BUILD_FOLDERS, clean_path_problem
+from .urls import build_folder, clean_path_problem, listing_folder
 
 # A well-formed BCP 47 language tag (RFC 5646, section 2.1): language, then
 # optional script, region, variants, extensions and private use; or private
@@ -157,8 +157,10 @@ def parse_languages(value, default: str, title: str, description: str, path: str
         prefix = texts.get("prefix", "" if is_default else "/" + tag.lower())
         prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         why = clean_path_problem(prefix + "/") if prefix else ""
-        if not why and any((prefix + "/").startswith(folder) for folder in BUILD_FOLDERS):
+        if not why and build_folder(prefix + "/"):
             why = "is a folder the build writes itself"
+        if not why and prefix:
+            why = listing_folder(prefix)
         if why:
             problem(f"{field}.prefix", f"{prefix!r} {why}", "use a short folder name such as /hi")
             continue

@@ -27,7 +27,8 @@ from .errors import BuildError, Problem
 from .images import (ImageInfo, ImageProblem, Photo, PhotoTask, derive_photo, photo_key, plan_photo, read_info,
                      settings_digest)
 from .output import Staging
-from .plan import PageJob, local_path
+from .contexts import local_path
+from .plan import PageJob
 from .urls import output_path
 from .workers import start_method, worker_pool
 

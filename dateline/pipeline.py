@@ -10,6 +10,7 @@ Stages 1-4 never write the site, so `check` is stages 1-4.
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import gc
 import hashlib
@@ -40,10 +41,11 @@ from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_
                      foreign_files, foreign_message, is_marked, output_problem, spare_folder)
 from .pages import THEME_DIR, make_environment, template_fingerprints
 from .photos import PhotoPlan, cached_keys, photo_jobs, plan_photos, stage_photos
-from .plan import TEMPLATES, PageJob, Planner, code_version, digest, site_key
+from .keys import Keys, code_version, digest
+from .plan import TEMPLATES, PageJob, Planner
 from .schema import parse_article
 from . import search
-from .search import SearchError, SearchIndex, SearchPage
+from .search import SearchIndex, SearchPage
 from .urls import SiteUrls, output_path
 from .workers import start_method, worker_pool
 
@@ -452,7 +454,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     check that passes means the build's templates will too. Writes no site."""
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
-    jobs = plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store))
+    jobs = plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store))
     from .render import Renderer, sample_problems
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
@@ -461,7 +463,7 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
 
 # A render worker's state, set once per worker by `_start_render_worker`: its
 # renderer and the jobs it renders slices of. Under fork the jobs (and the
-# archive their recipes read) are inherited, not pickled; under spawn they are
+# archive their inputs hold) are inherited, not pickled; under spawn they are
 # pickled once per worker. A task is only (start, stop), and sends back bytes.
 _worker_state = None        # render.Renderer
 _worker_jobs: list = []
@@ -527,22 +529,21 @@ def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]
     return related
 
 
-def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool, inputs: SiteInputs,
+def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: SiteInputs,
               related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
     """Every file of the site: pages and feeds, the copies of each photo, and
     the static files, but for the photos (published as their copies) and the
     images only left-out stories show (held back with them)."""
     photos = checked.photos
-    key = site_key(config, urls, drafts)
+    keys = Keys(urls.base_url, inputs.templates, checked.digests)
     # Related stories are listed within a language: the map made over the whole archive fits only one.
     related = related if len(checked.editions) == 1 else None
 
-    def make_planner(archive, settings, edition, shared):
-        return Planner(archive, settings, urls, key, inputs.templates, checked.body_links, photos.photos,
-                       inputs.profiles, checked.digests, related, checked.body_images, language=edition.language,
-                       words=edition.words, shared=shared)
+    def make_planner(archive, settings, site, shared):
+        return Planner(archive, settings, site, keys, checked.body_links, photos.photos, inputs.profiles, related,
+                       checked.body_images, shared=shared)
 
-    jobs = plan_site(checked.editions, config, checked.archive, make_planner) + photo_jobs(photos)
+    jobs = plan_site(checked.editions, config, checked.archive, urls, make_planner, keys) + photo_jobs(photos)
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
              if path not in photos.tasks and path not in photos.held_back]
     jobs += stylesheet_jobs(config, inputs.static)
@@ -551,13 +552,14 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, drafts: bool
 
 def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions, checked: Checked,
                       inputs: SiteInputs) -> str:
-    """A digest of every input of the whole site: equal to the last build's means
-    the published site is already what this build would make."""
-    return digest(site_key(config, urls, options.drafts), repr(sorted(inputs.templates.items())),
+    """A digest of what `plan_jobs` is given (so of every input of the whole
+    site): equal to the last build's means the published site is already what
+    this build would make. The settings go in whole, not picked."""
+    return digest(code_version(), repr(config), urls.base_url, str(options.drafts),
+                  repr(sorted(inputs.templates.items())),
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
                   checked.photos.settings, repr(sorted(checked.photos.held_back)),
                   repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
-                  repr(vars(config).get("description")), repr(vars(config).get("copyright")),
                   repr([(edition.language, edition.words.digest) for edition in checked.editions]))
 
 
@@ -715,48 +717,72 @@ def build(config: SiteConfig, options: BuildOptions) -> BuildReport:
 
 
 def _build_locked(config: SiteConfig, options: BuildOptions) -> BuildReport:
-    """`build`, holding the project's lock.
-
-    Stages 1-4 run with the cyclic garbage collector off, and what they built
-    (the archive, the plan) is then frozen out of it (`gc.freeze`) until the
-    build ends: millions of long-lived objects with no cycles to find, which
-    the collector walked again and again (20% of an incremental build at
-    100,000 articles, 6% at 10,000). Frozen before the render workers fork,
-    they also stay shared with the workers instead of being copied on write."""
+    """`build`, holding the project's lock: the steps of a build, in order."""
     store = open_store(config.cache_dir, options.use_cache)
+    try:
+        with collector_paused() as collecting:
+            refuse_foreign_files(options.out_dir, store)
+            with output_lock(options.out_dir, wait=options.wait, on_wait=options.on_wait):
+                scan = scan_sources(config.root, config.content_dir)    # before anything is read
+                settings = settings_signature(config, options)
+                last = last_inputs(options, store)
+                report = unchanged_report(options, store, last, inputs_signature(
+                    settings, scan, source_digests(config, recently_read(last, scan, settings))))
+                if report is None:
+                    report, digests = _check_and_publish(config, options, store, collecting, scan)
+                    remember_inputs(options, store, settings, scan, digests, report)
+                return report
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The cyclic garbage collector off for the build (yields whether it was on).
+
+    Loading and planning make millions of long-lived objects with no cycles
+    to find, which the collector walked again and again (20% of an
+    incremental build at 100,000 articles, 6% at 10,000). What they built is
+    frozen out of it (`collector_resumed`) once planned, until the build
+    ends; frozen before the render workers fork, it also stays shared with
+    the workers instead of being copied on write."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        found = [] if folders_unchanged(options.out_dir, store.published(options.out_dir)) else \
-            foreign_files(options.out_dir, store.manifest(options.out_dir))
-        if found:
-            raise OutputError(foreign_message(options.out_dir, found, is_marked(options.out_dir)))
-        with output_lock(options.out_dir, wait=options.wait, on_wait=options.on_wait):
-            return _build_and_publish(config, options, store, collecting)
+        yield collecting
     finally:
         gc.unfreeze()
         if collecting:
             gc.enable()
-        store.close()
 
 
-def _build_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool) -> BuildReport:
-    """Stages 1-5, holding both locks, with the collector paused (see `_build_locked`);
-    or nothing at all when no input changed since the last build (`unchanged_report`)."""
-    scan = scan_sources(config.root, config.content_dir)    # before anything is read
-    settings = settings_signature(config, options)
-    last = last_inputs(options, store)
-    recent = [path for path in last.get("recent", ()) if path in scan.signatures] if settings else []
-    report = unchanged_report(options, store, last, inputs_signature(settings, scan, source_digests(config, recent)))
-    if report is None:
-        report, digests = _check_and_publish(config, options, store, collecting, scan)
-        remember_inputs(options, store, settings, scan, digests, report)
-    return report
+def collector_resumed(collecting: bool) -> None:
+    """After planning: freeze what exists, and collect again if it was on
+    (rendering makes short-lived cycles: Jinja contexts)."""
+    gc.freeze()
+    if collecting:
+        gc.enable()
+
+
+def refuse_foreign_files(out_dir: Path, store: Store) -> None:
+    """The build never deletes or rewrites a file it did not make: an output
+    folder holding any is refused, naming them (one stat per folder when
+    none was added since the last build)."""
+    found = [] if folders_unchanged(out_dir, store.published(out_dir)) else \
+        foreign_files(out_dir, store.manifest(out_dir))
+    if found:
+        raise OutputError(foreign_message(out_dir, found, is_marked(out_dir)))
+
+
+def recently_read(last: dict, scan: SourceScan, settings: str) -> list[str]:
+    """Sources the last build read too soon after they were written to trust
+    their stat: compared by their bytes (`inputs_signature`)."""
+    return [path for path in last.get("recent", ()) if path in scan.signatures] if settings else []
 
 
 def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
                        scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
-    """Stages 1-5; the report, and the digest of every source as read."""
+    """Check, plan, render and publish; the report, and the digest of every source as read."""
     checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
@@ -764,17 +790,10 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     state_name = "last-build:" + str(options.out_dir)
     last = json.loads(store.get_meta(state_name) or "{}")
     if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store):
-        # Nothing this site is made from changed and site/ is as we left it.
-        return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
-                           rendered=0, written=0, unchanged=last["files"], removed=0,
-                           markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
-                           search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
-                           scheduled=checked.scheduled), checked.digests
-    jobs = sorted(plan_jobs(config, urls, checked, options.drafts, inputs, related_map(checked.archive, store)),
+        return same_site_report(checked, last), checked.digests
+    jobs = sorted(plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store)),
                   key=lambda j: j.path)
-    gc.freeze()
-    if collecting:
-        gc.enable()     # rendering makes short-lived cycles (Jinja contexts)
+    collector_resumed(collecting)
     problems = collision_problems(jobs)
     if problems:
         raise BuildError(problems)
@@ -786,17 +805,31 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
         "fingerprint": fingerprint, "pages": pages, "feeds": feeds, "files": stats.written + stats.unchanged,
         "search": [search_index.files, search_index.bytes, search_index.shards] if search_index else None},
         sort_keys=True))
-    # Drafts' and scheduled stories' bodies are kept too: the build that
-    # publishes one (the moment it is due) need not convert it again.
-    store.prune_markup(checked.body_keys)
-    store.prune_image_infos(set(checked.static_digests.values()))
-    store.prune_photos(cached_keys(checked.static_digests, checked.photos.settings))
-    store.commit()
+    prune_cache(store, checked)
     return BuildReport(articles=len(checked.archive.articles), pages=pages, feeds=feeds, rendered=rendered,
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
                        written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
                        photos_resized=resized), checked.digests
+
+
+def same_site_report(checked: Checked, last: dict) -> BuildReport:
+    """The report of a build whose site would come out as the last one left it."""
+    return BuildReport(articles=len(checked.archive.articles), pages=last["pages"], feeds=last["feeds"],
+                       rendered=0, written=0, unchanged=last["files"], removed=0,
+                       markdown_rendered=checked.markdown_rendered, cache_discarded=False, written_paths=(),
+                       search=SearchIndex(False, 0.0, *last["search"]) if last.get("search") else None,
+                       scheduled=checked.scheduled)
+
+
+def prune_cache(store: Store, checked: Checked) -> None:
+    """Drop what no source needs any more. Drafts' and scheduled stories'
+    bodies are kept too: the build that publishes one (the moment it is due)
+    need not convert it again."""
+    store.prune_markup(checked.body_keys)
+    store.prune_image_infos(set(checked.static_digests.values()))
+    store.prune_photos(cached_keys(checked.static_digests, checked.photos.settings))
+    store.commit()
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,

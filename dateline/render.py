@@ -12,7 +12,9 @@ from .feeds import Feed, FeedItem, atom_bytes, json_feed_bytes, rss_bytes
 from .images import rewrite_body_images
 from .markup import absolutise_urls, resolve_links
 from .pages import body_markup, make_environment, template_location, template_message
-from .plan import FeedPlan, PageJob
+from .contexts import FeedPlan, page_source
+from .editions import edition_config
+from .plan import PageJob
 from .urls import SiteUrls
 
 
@@ -41,7 +43,7 @@ class Renderer:
 
     @classmethod
     def create(cls, config: SiteConfig, urls: SiteUrls, store: Store) -> "Renderer":
-        return cls(config, urls, store, make_environment(config.layouts_dir, config, urls))
+        return cls(config, urls, store, make_environment(config.layouts_dir, config, urls, store.template_folder))
 
     def body_html(self, body_key: str, targets: dict[str, str], *, absolute: bool, pictures=None) -> str:
         """The body's HTML with its links made; with `pictures` (pages, not feeds)
@@ -68,12 +70,15 @@ class Renderer:
         raise RenderError(Problem(job.path, 0, "job", f"unknown job kind {job.kind!r}"))
 
     def render_page(self, job: PageJob) -> bytes:
-        page = job.data()
+        page = page_source(job.data)
         context = page.context
+        # `site`: the settings as the page's language sees them. What the
+        # template reads of them is in the template's fingerprint, and the
+        # language in the page's inputs: both in the job's key.
+        context["site"] = edition_config(self.config, job.data.site.language)
         if page.body is not None:
             body_key, targets, pictures = page.body
-            context = {**context, "body": body_markup(self.body_html(body_key, targets, absolute=False,
-                                                                     pictures=pictures))}
+            context["body"] = body_markup(self.body_html(body_key, targets, absolute=False, pictures=pictures))
         text = self.env.get_template(job.template).render(context)
         return text.encode("utf-8")
 

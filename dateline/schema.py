@@ -12,7 +12,7 @@ from .errors import Problem
 from .languages import Language, is_language_tag, language_of, site_languages
 from .model import Article, Correction
 from .timefmt import fixed_zone_name, zone_for
-from .urls import MAX_NAME_BYTES, format_permalink, image_problem, language_path, is_valid_slug, parse_alias, slugify
+from .urls import format_permalink, image_problem, is_valid_slug, language_path, parse_alias, slug_problem, slugify
 from .yamltext import YamlProblem, load_text_yaml
 from .zones import place_wall_time
 
@@ -197,15 +197,7 @@ def parse_article(source: Source, config: SiteConfig, body_key: str) -> tuple[Ar
 
     slug = fields.text("slug")
     if slug and not is_valid_slug(slug):
-        leaves = "/" in slug or "\\" in slug or ".." in slug
-        size = len(slug.encode("utf-8"))
-        if size > MAX_NAME_BYTES:
-            message = f"is {size} bytes long; a slug can be at most {MAX_NAME_BYTES}"
-        elif leaves:
-            message = f"{_shown(slug)} would leave its folder in site/"
-        else:
-            message = f"{_shown(slug)} is not a valid slug"
-        fields.problem("slug", message, "use lowercase letters, digits and hyphens, e.g. " + (slugify(slug) or "kl-talks"))
+        fields.problem("slug", slug_problem(slug, _shown(slug)), "use lowercase letters, digits and hyphens, e.g. " + (slugify(slug) or "kl-talks"))
         slug = ""
     elif not slug:
         stem = source.path.rsplit("/", 1)[-1][: -len(".md")]

@@ -35,11 +35,12 @@ from pathlib import Path
 
 from .pagefind_service import SearchError, index_documents, pagefind_executable, pagefind_version
 from .search_bundle import empty_index, reproducible_bundle
+from .urls import SEARCH_BUNDLE_PATH
 
 __all__ = ["BUNDLE_FOLDER", "SearchError", "SearchIndex", "SearchPage", "Shard", "index_search",
            "pagefind_executable", "plan_shards"]
 
-BUNDLE_FOLDER = "pagefind"
+BUNDLE_FOLDER = SEARCH_BUNDLE_PATH.strip("/")
 SHARD_LIST = "shards.json"
 
 # Shard sizes. A shard re-indexed after an edit costs ~3 ms per page, and

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .feeds import xml_safe
-from .urls import redirect_map_token
+from .urls import (NETLIFY_REDIRECTS_PATH, NEWS_SITEMAP_PATH, NGINX_REDIRECTS_PATH, ROBOTS_PATH, SITEMAP_PATH,
+                   redirect_map_token, sitemap_part_path)
 
 MAX_URLS_PER_SITEMAP = 50_000
 NEWS_WINDOW = timedelta(days=2)
@@ -65,19 +66,19 @@ def sitemap_files(entries: list[SitemapEntry], absolute) -> list[tuple[str, byte
     `absolute` turns a site path into an absolute URL. Entries keep the caller's order.
     """
     if len(entries) <= MAX_URLS_PER_SITEMAP:
-        return [("/sitemap.xml", urlset_bytes(entries))]
+        return [(SITEMAP_PATH, urlset_bytes(entries))]
     files = []
     index_lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                    '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for number, start in enumerate(range(0, len(entries), MAX_URLS_PER_SITEMAP), start=1):
         chunk = entries[start:start + MAX_URLS_PER_SITEMAP]
-        path = f"/sitemap-{number}.xml"
+        path = sitemap_part_path(number)
         files.append((path, urlset_bytes(chunk)))
         dates = [entry.lastmod for entry in chunk if entry.lastmod]
         lastmod = f"<lastmod>{_w3c(max(dates))}</lastmod>" if dates else ""
         index_lines.append(f"<sitemap><loc>{escape(absolute(path))}</loc>{lastmod}</sitemap>")
     index_lines.append("</sitemapindex>\n")
-    return [("/sitemap.xml", "\n".join(index_lines).encode("utf-8"))] + files
+    return [(SITEMAP_PATH, "\n".join(index_lines).encode("utf-8"))] + files
 
 
 def news_entries(articles, url_of) -> list[NewsEntry]:
@@ -128,5 +129,24 @@ def redirect_map_files(redirects) -> list[tuple[str, bytes]]:
         old_token, new_token = redirect_map_token(old), redirect_map_token(new)
         netlify.append(f"{old_token} {new_token} 301\n")
         nginx.append(f"    {old} {new_token};\n")
-    return [("/_redirects", "".join(netlify).encode("utf-8")),
-            ("/nginx-redirects.conf", (NGINX_MAP_HEAD + "".join(nginx) + "}\n").encode("utf-8"))]
+    return [(NETLIFY_REDIRECTS_PATH, "".join(netlify).encode("utf-8")),
+            (NGINX_REDIRECTS_PATH, (NGINX_MAP_HEAD + "".join(nginx) + "}\n").encode("utf-8"))]
+
+
+def machine_files(pages, alternates: dict, articles, urls, title: str, language: str,
+                  redirects) -> list[tuple[str, bytes]]:
+    """Every file made for machines rather than readers: the sitemaps, the news
+    sitemap, robots.txt and the redirect maps, as [(site path, bytes)].
+
+    `pages`: (site path, lastmod) of each page the sitemap lists, in order;
+    `alternates`: site path -> (hreflang, site path) of the page's versions;
+    `redirects`: (from link, to link) of each alias; `urls`: the SiteUrls."""
+    entries = [SitemapEntry(urls.absolute(path), lastmod,
+                            tuple((tag, urls.absolute(other)) for tag, other in alternates.get(path, ())))
+               for path, lastmod in pages]
+    files = sitemap_files(entries, urls.absolute)
+    news = news_entries(articles, lambda a: urls.absolute(a.url))
+    files.append((NEWS_SITEMAP_PATH, news_sitemap_bytes(news, title, language)))
+    files.append((ROBOTS_PATH, robots_bytes([urls.absolute(SITEMAP_PATH), urls.absolute(NEWS_SITEMAP_PATH)])))
+    files += redirect_map_files(redirects)
+    return files

@@ -6,6 +6,13 @@ deployed. `SiteUrls` turns it into the link written in pages (the base_url's
 path prefixed, so a site under `https://example.org/news/` links to
 `/news/2025/...`) and into the absolute URL used in feeds and canonical links.
 `output_path` maps it to the file written under the output folder.
+
+Every site path the build makes is spelled here: articles (the permalink
+pattern), listings (`term_path`, `date_path`, `page_path`), indexes and fixed
+pages (`term_index_path`, `archive_path`, `search_path`, `NOT_FOUND_PATH`),
+feeds (`feed_path`), aliases (`alias_path`) and the files for machines
+(sitemaps, robots.txt, redirect maps). Every path read from input passes
+`outside_site_problem`, the one check that it stays inside the site.
 """
 from __future__ import annotations
 
@@ -31,6 +38,19 @@ def slugify(text: str) -> str:
 def is_valid_slug(slug: str) -> bool:
     """A slug is one path segment of [a-z0-9] words joined by - or _: it can never leave its folder."""
     return bool(SLUG_PATTERN.match(slug)) and len(slug) <= MAX_NAME_BYTES
+
+
+def slug_problem(slug: str, shown: str) -> str:
+    """Why `slug` cannot be an article's slug, or "" when it can; `shown` is
+    the slug as the message quotes it."""
+    if is_valid_slug(slug):
+        return ""
+    size = len(slug.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return f"is {size} bytes long; a slug can be at most {MAX_NAME_BYTES}"
+    if "/" in slug or "\\" in slug or ".." in slug:
+        return f"{shown} would leave its folder in site/"
+    return f"{shown} is not a valid slug"
 
 
 # -- the one check that a path stays inside the site ---------------------------------
@@ -118,6 +138,23 @@ def describe_character(character: str) -> str:
 BUILD_FOLDERS = ("/pagefind/", "/search/", "/js/", "/css/")
 
 
+def build_folder(path: str) -> str:
+    """The folder of BUILD_FOLDERS that `path` is or lies under, or ""."""
+    return next((folder for folder in BUILD_FOLDERS if path == folder[:-1] or path.startswith(folder)), "")
+
+
+def listing_folder(prefix: str) -> str:
+    """Why a language prefix ("/tags", "/2025") cannot be one: the site's own
+    listings live at that folder (term indexes, the archive, numbered pages,
+    years), so its pages would meet theirs; "" when it can."""
+    folder = prefix.strip("/").split("/")[0]
+    if folder in (*TERM_FOLDERS.values(), ARCHIVE_PATH.strip("/"), "page"):
+        return f"is where the site's /{folder}/ pages are"
+    if re.fullmatch(r"\d{4}", folder):
+        return "looks like a year: the year archives are there"
+    return ""
+
+
 def parse_alias(text: str) -> tuple[str, str]:
     """(site path, "") for an alias as written in front matter, or ("", why not).
 
@@ -140,9 +177,9 @@ def parse_alias(text: str) -> tuple[str, str]:
     why = clean_path_problem(path)
     if why:
         return "", why
-    for folder in BUILD_FOLDERS:
-        if path == folder[:-1] or path.startswith(folder):
-            return "", f"is under {folder}, which the build writes itself"
+    folder = build_folder(path)
+    if folder:
+        return "", f"is under {folder}, which the build writes itself"
     return path, ""
 
 
@@ -196,6 +233,85 @@ def normalise_site_path(path: str) -> str:
     if trailing and cleaned != "/":
         cleaned += "/"
     return cleaned
+
+
+# -- the site's own pages ----------------------------------------------------------
+# Each builder returns a site path; `prefix` is a language's ("" or "/hi", see
+# languages.py), whose pages all live under it.
+
+TERM_FOLDERS = {"author": "authors", "tag": "tags", "section": "sections", "location": "locations"}
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+ARCHIVE_PATH = "/archive/"
+SEARCH_PATH = "/search/"
+NOT_FOUND_PATH = "/404.html"     # one for the whole site, in the default language
+# A listing's numbered page: /page/3/ or /tags/trade/page/3/ (its base: / or /tags/trade/).
+_NUMBERED_PAGE = re.compile(r"^(?P<base>/(?:.*/)?)page/\d+/$")
+
+
+def home_path(prefix: str = "") -> str:
+    """The front page: "/", or "/hi/" in a prefixed language."""
+    return language_path(prefix, "/")
+
+
+def term_path(kind: str, slug: str, prefix: str = "") -> str:
+    """An author's, tag's, section's or place's listing: /tags/trade/."""
+    return language_path(prefix, f"/{TERM_FOLDERS[kind]}/{slug}/")
+
+
+def term_index_path(kind: str, prefix: str = "") -> str:
+    """The page listing every term of a kind: /tags/."""
+    return language_path(prefix, f"/{TERM_FOLDERS[kind]}/")
+
+
+def date_path(*parts: int, prefix: str = "") -> str:
+    """A year's, month's or day's listing: date_path(2025, 3) is /2025/03/."""
+    return language_path(prefix, "".join(f"/{part:02d}" for part in parts) + "/")
+
+
+def archive_path(prefix: str = "") -> str:
+    """The archive's index of years and months."""
+    return language_path(prefix, ARCHIVE_PATH)
+
+
+def search_path(prefix: str = "") -> str:
+    return language_path(prefix, SEARCH_PATH)
+
+
+def page_path(listing_path: str, number: int) -> str:
+    """A listing's numbered page (see archive.paginate): /tags/trade/page/3/."""
+    return f"{listing_path}page/{number}/"
+
+
+def numbered_page_base(site_path: str) -> str:
+    """The listing path a numbered page belongs to ("/tags/trade/" for
+    /tags/trade/page/3/), or "" when the path is no numbered page."""
+    match = _NUMBERED_PAGE.match(site_path)
+    return match.group("base") if match else ""
+
+
+def feed_path(listing_path: str, fmt: str) -> str:
+    """A listing's feed in one format ("rss", "atom", "json"): /tags/trade/feed.xml."""
+    return listing_path + FEED_FILES[fmt]
+
+
+def alias_path(alias: str) -> str:
+    """The site path an alias's redirect page is written at: a folder unless it names an .html file."""
+    return alias if alias.endswith(("/", ".html")) else alias + "/"
+
+
+# Files the build writes besides pages, the same whatever the languages.
+SEARCH_BUNDLE_PATH = "/pagefind/"       # Pagefind's index and scripts
+SEARCH_SCRIPT_PATH = "/js/search.js"    # the theme's: turns the header's search link into a box
+SITEMAP_PATH = "/sitemap.xml"           # the sitemap, or the index of numbered ones
+NEWS_SITEMAP_PATH = "/news-sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+NETLIFY_REDIRECTS_PATH = "/_redirects"
+NGINX_REDIRECTS_PATH = "/nginx-redirects.conf"
+
+
+def sitemap_part_path(number: int) -> str:
+    """One of the numbered sitemaps a large site's sitemap index lists: /sitemap-2.xml."""
+    return f"/sitemap-{number}.xml"
 
 
 def language_path(prefix: str, site_path: str) -> str:

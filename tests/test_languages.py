@@ -373,6 +373,10 @@ def test_language_errors_name_file_line_and_field(tmp_path, files, expected):
     ("  hi:\n", "site.yaml:4: languages: does not list the site's language 'en'"),
     ("  en:\n  hi: {prefix: /search}\n",
      "site.yaml:6: languages.hi.prefix: '/search' is a folder the build writes itself"),
+    ("  en:\n  hi: {prefix: /tags}\n",
+     "site.yaml:6: languages.hi.prefix: '/tags' is where the site's /tags/ pages are"),
+    ("  en:\n  hi: {prefix: /2025/}\n",
+     "site.yaml:6: languages.hi.prefix: '/2025' looks like a year: the year archives are there"),
     ("  en:\n  'hindi language':\n",
      "site.yaml:6: languages.hindi language: 'hindi language' is not a BCP 47 language tag"),
 ])

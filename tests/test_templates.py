@@ -209,3 +209,29 @@ def test_the_environment_renders_what_plain_jinja_renders(tmp_path):
     for name in sorted(TEMPLATES):
         assert env.get_template(name).render(values) == plain.get_template(name).render(values), name
     assert "Hello Bo" in env.get_template("context.html").render(values)   # loop variables reach the context
+
+
+PAGE_LINKS = ("{{ home_link() }} {{ archive_link() }} {{ search_link() }} {{ term_index_link('tag') }} "
+              "{{ term_index_link('author') }} {{ feed_link('rss') }} {{ feed_link('json') }} "
+              "{{ home_link(prefix='') }}")
+
+
+def test_page_links_follow_the_base_path_and_the_page_language(tmp_path):
+    from dateline.languages import Language
+    env = environment(tmp_path, {"nav.html": PAGE_LINKS})
+    default = env.get_template("nav.html").render().split()
+    hindi = env.get_template("nav.html").render(lang=Language("hi", "/hi", "Test")).split()
+    assert default == ["/news/", "/news/archive/", "/news/search/", "/news/tags/", "/news/authors/",
+                       "/news/feed.xml", "/news/feed.json", "/news/"]
+    assert hindi == ["/news/hi/", "/news/hi/archive/", "/news/hi/search/", "/news/hi/tags/", "/news/hi/authors/",
+                     "/news/hi/feed.xml", "/news/hi/feed.json", "/news/"]
+
+
+def test_page_links_inside_a_cached_block_and_a_macro_give_the_same_links(tmp_path):
+    from dateline.languages import Language
+    env = environment(tmp_path, {"nav.html": (
+        "{% macro item(kind) %}{{ term_index_link(kind) }}{% endmacro %}"
+        "{% cache 'nav', lang.tag %}{% for kind in ['section', 'location'] %}{{ item(kind) }} {% endfor %}"
+        "{% endcache %}")})
+    assert env.get_template("nav.html").render(lang=Language("ar", "/ar", "T")).split() == [
+        "/news/ar/sections/", "/news/ar/locations/"]
