@@ -1,5 +1,6 @@
 """Shared helpers: write small archives under tmp_path, build them, read trees;
-the session's shared builds (`sample_build`, `fixture_build`); the
+the session's shared builds (`sample_build`, `sample_build_under_sub_path`,
+`fixture_build`), which tests only read; the
 `--update-golden` option (see tests/test_golden.py) and the `slow` marker."""
 from __future__ import annotations
 
@@ -16,6 +17,19 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
 THEME = REPO / "dateline" / "theme"
 FIXTURE_ARCHIVE = REPO / "tests" / "fixtures" / "archive"
+
+
+# Modules that take a minute or more, collected first. The README's command runs
+# the suite on two workers a file at a time (`-n 2 --dist loadfile
+# --no-loadscope-reorder`), in this order: the long modules start at once and
+# both workers end on short ones, instead of one long module running alone at
+# the end.
+LONG_MODULES = ("test_concurrency.py", "test_incremental.py", "test_hostile.py", "test_crash.py",
+                "test_languages.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name not in LONG_MODULES)    # stable: the rest keep their order
 
 
 def pytest_addoption(parser):
@@ -127,13 +141,20 @@ def sample_build(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_build_under_sub_path(tmp_path_factory) -> Path:
-    """The sample archive built once for https://example.org/news/; returns the
-    output folder. Tests only read it."""
+def sample_run_under_sub_path(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The sample archive built once (default settings, search on) for
+    https://example.org/news/; returns the output folder and the finished
+    build.py run, for tests of what it said. Tests only read them."""
     root = copy_sample_project(tmp_path_factory.mktemp("sample-news"))
     result = run_build(root, "--base-url", "https://example.org/news/")
     assert result.returncode == 0, result.stderr
-    return root / "site"
+    return root / "site", result
+
+
+@pytest.fixture(scope="session")
+def sample_build_under_sub_path(sample_run_under_sub_path) -> Path:
+    """The output folder of `sample_run_under_sub_path`. Tests only read it."""
+    return sample_run_under_sub_path[0]
 
 
 @pytest.fixture(scope="session")

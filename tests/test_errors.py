@@ -59,21 +59,35 @@ def snapshot(folder: Path) -> dict:
             for path, data in read_tree(folder).items()}
 
 
-@pytest.mark.parametrize("scenario", sorted(CASES))
-def test_bad_input_names_file_line_and_field_and_leaves_site_untouched(tmp_path, scenario):
-    root = make_project(tmp_path, GOOD)
+@pytest.fixture(scope="module")
+def good_project(tmp_path_factory) -> Path:
+    """GOOD, built once (search on, as by default). Each bad-input case adds its
+    file, builds, and takes the file away again: the site it finds is the one
+    that build made, untouched by the failed builds before it (each checks that)."""
+    root = make_project(tmp_path_factory.mktemp("errors") / "project", GOOD)
     first = run_build(root)
     assert first.returncode == 0, first.stderr
-    before, beside = snapshot(root / "site"), sorted(tmp_path.iterdir())
+    return root
+
+
+@pytest.mark.parametrize("scenario", sorted(CASES))
+def test_bad_input_names_file_line_and_field_and_leaves_site_untouched(good_project, scenario):
+    root = good_project
+    before, beside = snapshot(root / "site"), sorted(root.iterdir())
     name, text, expected = CASES[scenario]
-    (root / "content" / name).write_text(text, encoding="utf-8")
-    result = run_build(root)
+    bad = root / "content" / name
+    assert not bad.exists()
+    bad.write_text(text, encoding="utf-8")
+    try:
+        result = run_build(root)
+    finally:
+        bad.unlink()
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0] == expected
     assert lines[-1] == "1 error; nothing was written"
     assert snapshot(root / "site") == before
-    assert sorted(tmp_path.iterdir()) == beside     # nothing staged or set aside beside it either
+    assert sorted(root.iterdir()) == beside     # nothing staged or set aside beside it either
 
 
 def test_every_problem_is_reported_in_one_run_sorted_by_path(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from browser import driver, emulate_media, force_pseudo_state, save_full_page_screenshot, static_host  # noqa: F401
-from conftest import REPO, copy_sample_project, run_build
+from conftest import REPO
 
 AXE = REPO / "tests/tools/node_modules/axe-core/axe.min.js"
 ARTIFACTS = REPO / "tests/artifacts"
@@ -89,17 +89,11 @@ return [...document.querySelectorAll('a')].filter(a => a.getClientRects().length
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> dict[str, Path]:
-    """The sample archive built for the domain root and for a sub-path."""
-    base = tmp_path_factory.mktemp("reading")
-    root = copy_sample_project(base / "project")
-    built = {}
-    for prefix in PREFIXES:
-        out = base / f"site{prefix.replace('/', '-')}"
-        result = run_build(root, "--base-url", "https://example.org" + prefix, "--out", str(out))
-        assert result.returncode == 0, result.stderr
-        built[prefix] = out
-    return built
+def sites(sample_build, sample_build_under_sub_path) -> dict[str, Path]:
+    """The sample archive built for the domain root (site.yaml's base_url) and for
+    a sub-path: the session's shared builds, which tests only read."""
+    assert "base_url: https://example.org/\n" in (REPO / "site.yaml").read_text(encoding="utf-8")
+    return {"/": sample_build, "/news/": sample_build_under_sub_path}
 
 
 @pytest.fixture(scope="module")

@@ -31,12 +31,11 @@ PUBLISHED_URLS = sorted([
 
 
 @pytest.fixture(scope="module")
-def search_site(tmp_path_factory):
-    root = copy_sample_project(tmp_path_factory.mktemp("search"))
-    result = run_build(root, "--base-url", "https://example.org/news/")
-    assert result.returncode == 0, result.stderr
+def search_site(sample_run_under_sub_path):
+    """The sample built under /news/ with search on: the session's shared build."""
+    site, result = sample_run_under_sub_path
     assert "search index rebuilt" in result.stdout
-    return root / "site"
+    return site
 
 
 def wait_for(driver, script: str, timeout: float = 15):

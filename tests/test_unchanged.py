@@ -38,13 +38,34 @@ def _ok(result) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = make_project(tmp_path / "project", {
+def _new_project(root: Path) -> Path:
+    root = make_project(root, {
         "2025/10/first.md": article("First story", body="The original body.\n"),
         "2025/11/later.md": article("Later story", "2025-11-20T06:00:00+00:00"),
     })
     write_tree(root, {"static/notes.txt": "original notes\n"})
+    return root
+
+
+AGED_PROJECTS = 4    # the tests below that take `project`
+
+
+@pytest.fixture(scope="module")
+def aged_projects(tmp_path_factory) -> list[Path]:
+    """A fresh project for each test that takes `project`, all written first
+    and aged together: one wait for the module instead of one per test."""
+    base = tmp_path_factory.mktemp("unchanged")
+    roots = [_new_project(base / f"project-{number}") for number in range(AGED_PROJECTS)]
+    _age(base)
+    return roots
+
+
+@pytest.fixture
+def project(aged_projects: list[Path], tmp_path: Path) -> Path:
+    """A project no other test has used, its files old enough to be trusted."""
+    if aged_projects:
+        return aged_projects.pop(0)
+    root = _new_project(tmp_path / "project")     # more tests than AGED_PROJECTS
     _age(root)
     return root
 
