@@ -526,18 +526,31 @@ def _start_method() -> str:
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """SIGTERM (a CI job cancelled, `kill`) unwinds the build like Ctrl-C, so the
-    staging folder is removed and the workers are stopped before exiting."""
-    def interrupt(*_):
+    staging folder is removed and the workers are stopped before exiting.
+
+    A worker forked while this is in place inherits the handler until it sets
+    its own (workers._start_worker), and stopping the build terminates the
+    workers: one just starting would have raised KeyboardInterrupt and logged
+    a traceback. In any process but the build's, the handlers stop it as the
+    signal's default would, silently."""
+    build = os.getpid()
+
+    def interrupt(number, _frame):
+        if os.getpid() != build:
+            signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+            os._exit(128 + number)      # not reached: the default action ends the process
         raise KeyboardInterrupt
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
     except ValueError:      # not the main thread
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class ProgressBar:

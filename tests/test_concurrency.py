@@ -267,3 +267,31 @@ def test_serve_survives_a_rebuild_that_cannot_write_the_site(tmp_path: Path):
         assert "Traceback" not in server.output
     finally:
         assert server.stop() == 0
+
+
+def test_a_process_forked_during_a_build_is_stopped_by_sigterm_silently():
+    """A worker forked while the build's SIGTERM handler is in place, and
+    terminated before it set its own (stopping a build terminates its workers),
+    ends as SIGTERM's default would: no KeyboardInterrupt, no traceback. The
+    build's own process still unwinds with KeyboardInterrupt."""
+    script = """
+import os, signal, sys
+from dateline.cli import _terminate_as_interrupt
+with _terminate_as_interrupt():
+    child = os.fork()
+    if child == 0:
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))            # the handler runs at the next bytecode
+        print("the child went on", flush=True)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    print("child:", os.WTERMSIG(status) if os.WIFSIGNALED(status) else "exit " + str(os.WEXITSTATUS(status)))
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))
+    except KeyboardInterrupt:
+        print("parent: KeyboardInterrupt")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [f"child: {int(signal.SIGTERM)}", "parent: KeyboardInterrupt"]
