@@ -15,7 +15,10 @@ from .yamltext import YamlProblem, load_text_yaml
 
 CONFIG_FILE = "site.yaml"
 DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
-DEFAULT_IMAGE = "/logo.png"     # the theme's logo (plan.PUBLISHER_LOGO), in its static files
+DEFAULT_IMAGE = "/logo.png"     # the theme's logo (contexts.PUBLISHER_LOGO), in its static files
+# The default theme ships inside the package: a project's layouts/ overrides
+# it file by file, so a site with no templates of its own still builds.
+THEME_DIR = Path(__file__).resolve().parent / "theme"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class SiteConfig:
     @property
     def static_dirs(self) -> tuple[Path, ...]:
         """Folders copied as they are: the packaged theme's first, then the site's (which wins)."""
-        return (Path(__file__).resolve().parent / "theme" / "static", self.root / "static")
+        return (THEME_DIR / "static", self.root / "static")
 
     @property
     def cache_dir(self) -> Path:

@@ -16,7 +16,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from .archive import term_slug
-from .config import SiteConfig
+from .config import THEME_DIR, SiteConfig
 from .errors import BuildError, Problem
 from .i18n import english_words, format_number, local_date, local_datetime
 from .languages import site_languages
@@ -24,9 +24,6 @@ from .timefmt import iso_datetime
 from .urls import (TERM_FOLDERS, SiteUrls, archive_path, feed_path, home_path, search_path, term_index_path,
                    term_path)
 
-# The default theme ships inside the package: a project's layouts/ overrides
-# it file by file, so a site with no templates of its own still builds.
-THEME_DIR = Path(__file__).resolve().parent / "theme"
 
 
 class FragmentCache(Extension):
