@@ -4,13 +4,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .content import read_regular_file
 from .errors import Problem
 from .languages import Language, is_language_tag, parse_languages  # noqa: F401 - is_language_tag: imported from here too
-from .urls import base_url_problem, image_problem, normalise_base_url, permalink_problem
+from .urls import base_url_problem, image_problem, image_site_path, normalise_base_url, permalink_problem
 from .yamltext import YamlProblem, load_text_yaml
 
 CONFIG_FILE = "site.yaml"
@@ -173,8 +172,8 @@ def parse_config(text: str, root: Path, path_label: str = CONFIG_FILE) -> tuple[
         if why:
             problems.append(Problem(path_label, line_of("image"), "image", f"{values['image']!r} {why}",
                                     "use a path such as /media/share.png or an https:// URL"))
-        elif not urlsplit(values["image"]).scheme:
-            values["image"] = "/" + values["image"].lstrip("/")   # a site path, as articles' images are read
+        elif image_site_path(values["image"]):
+            values["image"] = image_site_path(values["image"])   # a site path, as articles' images are read
     if values.get("feed_content", "main") not in ("main", "all"):
         problems.append(Problem(path_label, line_of("feed_content"), "feed_content",
                                 f"expected main or all, got {values['feed_content']!r}"))

@@ -21,7 +21,7 @@ from .i18n import Words
 from .languages import Language, native_name, text_direction
 from .model import Article
 from .pages import json_ld as json_ld_text
-from .urls import SiteUrls, archive_path, feed_path, language_path, search_path, term_index_path, term_path
+from .urls import SiteUrls, archive_path, image_site_path, feed_path, language_path, search_path, term_index_path, term_path
 
 PUBLISHER_LOGO = "/logo.png"    # the theme's, 512 px square; a site's static/logo.png replaces it
 KIND_TITLES = {"author": "Authors", "tag": "Topics", "section": "Sections", "location": "Places"}
@@ -52,9 +52,9 @@ class PageSite:
 
     def picture_url(self, image: str, absolute: bool) -> str:
         """A picture's address: a URL as it is, a site path with the base path in front."""
-        if urlsplit(image).scheme:
+        path = image_site_path(image)
+        if not path:
             return image
-        path = image if image.startswith("/") else "/" + image
         return self.urls.absolute(path) if absolute else self.urls.link(path)
 
     @functools.cached_property
@@ -237,11 +237,6 @@ def person(site: PageSite, name: str, profile: AuthorProfile | None) -> dict:
     return data
 
 
-def local_path(image: str) -> str:
-    """The site path of a local image as written in front matter ("media/a.jpg" or "/media/a.jpg")."""
-    return image if image.startswith("/") else "/" + image
-
-
 def breadcrumb_ld(site: PageSite, crumbs) -> dict:
     return {"@type": "BreadcrumbList", "itemListElement": [
         {"@type": "ListItem", "position": i + 1, "name": c["name"], "item": site.urls.absolute(c["path"])}
@@ -279,10 +274,11 @@ def hero(site: PageSite, article: Article, photos: dict[str, Photo]) -> Picture 
     """The article's own image as its page shows it; None without one."""
     if not article.image:
         return None
-    if urlsplit(article.image).scheme:
+    path = image_site_path(article.image)
+    if not path:
         return Picture(article.image, 0, 0)
-    photo = photos.get(local_path(article.image))
-    return picture(photo, site.urls.link) if photo else Picture(site.urls.link(local_path(article.image)), 0, 0)
+    photo = photos.get(path)
+    return picture(photo, site.urls.link) if photo else Picture(site.urls.link(path), 0, 0)
 
 
 def image_object(site: PageSite, article: Article, photos: dict[str, Photo]) -> dict:
@@ -290,9 +286,10 @@ def image_object(site: PageSite, article: Article, photos: dict[str, Photo]) -> 
     SHARE_WIDTH copy (or its largest), with its size; {} without one."""
     if not article.image:
         return {}
-    if urlsplit(article.image).scheme:
+    path = image_site_path(article.image)
+    if not path:
         return {"@type": "ImageObject", "url": article.image}
-    photo = photos.get(local_path(article.image))
+    photo = photos.get(path)
     if photo is None:
         return {"@type": "ImageObject", "url": site.picture_url(article.image, absolute=True)}
     shared = photo.share

@@ -27,9 +27,8 @@ from .errors import BuildError, Problem
 from .images import (ImageInfo, ImageProblem, Photo, PhotoTask, derive_photo, photo_key, plan_photo, read_info,
                      settings_digest)
 from .output import Staging
-from .contexts import local_path
 from .plan import PageJob
-from .urls import output_path
+from .urls import image_site_path, output_path
 from .workers import start_method, worker_pool
 
 
@@ -55,8 +54,9 @@ def image_uses(articles, body_images: dict[str, tuple[str, ...]]) -> dict[str, l
     """site path -> the places these articles show it (hero, then body), in article order."""
     uses: dict[str, list[Use]] = {}
     for article in articles:
-        if article.image and "://" not in article.image:
-            uses.setdefault(local_path(article.image), []).append(
+        hero = image_site_path(article.image)
+        if hero:
+            uses.setdefault(hero, []).append(
                 Use(article.source, article.key_lines.get("image", 0)))
         for path in body_images.get(article.body_key, ()):
             uses.setdefault(path, []).append(Use(article.source, 0, path))

@@ -13,19 +13,19 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .archive import TERM_KINDS, Archive, Listing, ListPage, neighbours, paginate, related_articles, term_slug
 from .authors import AuthorProfile
 from .config import SiteConfig
 from .contexts import (ArchiveIndexInputs, ArchiveMonth, ArchiveYear, ArticlePageInputs, FeedPlan, ListPageInputs,
                        NotFoundInputs, PageInputs, PageSite, RedirectInputs, ScriptInputs, SearchPageInputs,
-                       TermsPageInputs, has_feeds, list_heading, local_path, newest_change, terms_path)
+                       TermsPageInputs, has_feeds, list_heading, newest_change, terms_path)
 from .images import Photo
 from .keys import Keys, digest
 from .model import Article
 from .sitemap import machine_files
-from .urls import NOT_FOUND_PATH, SEARCH_SCRIPT_PATH, SiteUrls, alias_path, archive_path, feed_path, search_path
+from .urls import (NOT_FOUND_PATH, SEARCH_SCRIPT_PATH, SiteUrls, alias_path, archive_path, feed_path, image_site_path,
+                   search_path)
 
 TEMPLATES = ("article.html", "list.html", "terms.html", "archive.html", "404.html", "redirect.html",
              "search.html", "search.js")
@@ -109,8 +109,8 @@ class Planner:
         if related is None:
             related = related_articles(self.archive, article)
         body_images = self.body_images.get(article.body_key, ())
-        shown = ((local_path(article.image),) if article.image and not urlsplit(article.image).scheme else ()) \
-            + body_images
+        hero = image_site_path(article.image)
+        shown = ((hero,) if hero else ()) + body_images
         inputs = ArticlePageInputs(
             site=self.site, article=article, newer=newer, older=older, related=tuple(related),
             link_targets=tuple(sorted(self.link_targets(article).items())),

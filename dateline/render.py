@@ -15,7 +15,7 @@ from .pages import body_markup, make_environment, template_location, template_me
 from .contexts import FeedPlan, page_source
 from .editions import edition_config
 from .plan import PageJob
-from .urls import SiteUrls
+from .urls import SiteUrls, image_site_path
 
 
 class RenderError(DatelineError):
@@ -101,7 +101,8 @@ class Renderer:
             content = self.feed_content(article.body_key, url, plan.link_targets) if plan.full_content else ""
             image = ""
             if article.image:
-                image = article.image if "://" in article.image else self.urls.absolute(article.image)
+                path = image_site_path(article.image)
+                image = self.urls.absolute(path) if path else article.image
             items.append(FeedItem(
                 id=article.id or url, id_is_permalink=not article.id, url=url, title=article.title,
                 summary=article.summary, content_html=content,

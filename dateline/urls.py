@@ -183,13 +183,22 @@ def parse_alias(text: str) -> tuple[str, str]:
     return path, ""
 
 
+def image_site_path(image: str) -> str:
+    """The site path of a local image as front matter or site.yaml writes it
+    ("media/a.jpg" or "/media/a.jpg" -> "/media/a.jpg"); "" for an http(s)
+    URL or no image. (`image_problem` has let only those through.)"""
+    if not image or urlsplit(image).scheme:
+        return ""
+    return image if image.startswith("/") else "/" + image
+
+
 def image_problem(image: str) -> str:
     """Why an `image` (or author `photo`) value is neither a path inside the site
     nor an http(s) URL, or "" when it is one of them."""
     parts = urlsplit(image)
     if parts.scheme:
         return "" if parts.scheme in ("http", "https") and parts.netloc else "must be a site path or an http(s) URL"
-    why = outside_site_problem(image if image.startswith("/") else "/" + image)
+    why = outside_site_problem(image_site_path(image))
     return f"points outside the site: it {why}" if why else ""
 
 

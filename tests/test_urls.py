@@ -2,7 +2,8 @@
 import pytest
 
 from dateline.urls import (NOT_FOUND_PATH, SiteUrls, alias_path, archive_path, build_folder, clean_path_problem,
-                           date_path, feed_path, home_path, numbered_page_base, output_path, outside_site_problem,
+                           date_path, feed_path, home_path, image_site_path, numbered_page_base, output_path,
+                           outside_site_problem,
                            page_path, parse_alias, search_path, slug_problem, term_index_path, term_path)
 
 ROOT = SiteUrls("https://example.org/")
@@ -137,3 +138,10 @@ def test_an_alias_under_a_build_folder_or_outside_the_site_is_refused_with_the_r
     assert parse_alias("/2019/../x/") == ("", "must not contain . or .. folders")
     assert parse_alias("https://example.org/x/") == ("", "is a full URL; give only its path")
     assert parse_alias("/caf%C3%A9/") == ("/café/", "")
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("media/a.jpg", "/media/a.jpg"), ("/media/a.jpg", "/media/a.jpg"),
+    ("https://cdn.example.org/a.jpg", ""), ("http://cdn.example.org/a.jpg", ""), ("", "")])
+def test_an_image_as_written_is_a_site_path_or_none(image, expected):
+    assert image_site_path(image) == expected
