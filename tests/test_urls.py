@@ -3,7 +3,8 @@ import pytest
 
 from dateline.urls import (NOT_FOUND_PATH, SiteUrls, alias_path, archive_path, build_folder, clean_path_problem,
                            date_path, feed_path, home_path, image_site_path, numbered_page_base, output_path,
-                           outside_site_problem, page_path, parse_alias, search_path, slug_problem, term_index_path, term_path)
+                           outside_site_problem, page_path, parse_alias, search_path, slug_problem, term_index_path,
+                           term_path)
 
 ROOT = SiteUrls("https://example.org/")
 SUB = SiteUrls("https://example.org/news/")
