@@ -21,6 +21,8 @@
 - `published`: per output folder, one blob with every published file's
   identity and every folder's mtime (`PublishedSite`): what a build checks
   the site against without loading the manifest.
+- `plans`: per output folder, the plan the last build made there, without
+  the pages' inputs (kept_plan.KeptPlan): what the next build re-plans from.
 
 The cache is a pure optimisation: any error reading it (a truncated or
 corrupted file, another version's schema) discards it and the build runs cold.
@@ -31,6 +33,7 @@ import hashlib
 import json
 import marshal
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -39,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 CACHE_FILE = "cache.sqlite"
 PHOTO_FOLDER = "photos"
 TEMPLATE_FOLDER = "templates"    # compiled templates (pages.make_environment)
@@ -135,6 +138,7 @@ class Store:
                                                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
                                                 PRIMARY KEY (out, path));
             CREATE TABLE IF NOT EXISTS published (out TEXT PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS plans (out TEXT PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL);
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -340,6 +344,25 @@ class Store:
             return
         data = zlib.compress(marshal.dumps((_MARSHAL_TAG, site.files, site.folders)), 1)
         self._db.execute("INSERT OR REPLACE INTO published VALUES (?, ?, ?)", (out, data, zlib.crc32(data)))
+
+    def plan(self, out_dir: Path):
+        """The plan the last build into out_dir kept (kept_plan.KeptPlan); None
+        when there is none, or the row is damaged or another version's."""
+        row = self._db.execute("SELECT data, crc FROM plans WHERE out = ?", (_out_key(out_dir),)).fetchone()
+        if row is None or zlib.crc32(row[0]) != row[1]:
+            return None
+        try:
+            return pickle.loads(zlib.decompress(row[0]))
+        except Exception:  # noqa: BLE001 - a blob this code did not write: plan everything
+            return None
+
+    def save_plan(self, out_dir: Path, plan) -> None:
+        out = _out_key(out_dir)
+        if plan is None:
+            self._db.execute("DELETE FROM plans WHERE out = ?", (out,))
+            return
+        data = zlib.compress(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self._db.execute("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", (out, data, zlib.crc32(data)))
 
     def get_meta(self, name: str) -> str:
         row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

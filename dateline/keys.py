@@ -51,14 +51,19 @@ class Keys:
     `article_digests`: source path -> digest of the file and the parse
     settings (the load stage's), which stands for the whole Article: an
     Article is a function of exactly those. An article without one is keyed
-    by its repr."""
+    by its repr.
+
+    Each key's computation also notes the stories it met (`stories`: their
+    source paths, in the order met): the pages to plan again when one of
+    them changes (kept_plan.py)."""
 
     def __init__(self, base_url: str, templates: dict[str, str], article_digests: dict[str, str]):
         self.environment = digest(code_version(), base_url)
         self.templates = templates
         self.article_digests = article_digests
+        self.stories: list[str] = []    # the stories the last key derived was made from
         self._fields: dict[type, tuple[str, ...]] = {}
-        self._shared: dict[int, tuple[object, str]] = {}
+        self._shared: dict[int, tuple[object, str, tuple[str, ...]]] = {}
 
     def page(self, template: str, inputs) -> str:
         return digest(self.environment, "page", template, self.templates.get(template, ""), self.text(inputs))
@@ -67,6 +72,10 @@ class Keys:
         return digest(self.environment, "feed", self.text(plan))
 
     def text(self, value) -> str:
+        self.stories = []
+        return self._text(value)
+
+    def _text(self, value) -> str:
         parts: list[str] = []
         names = self._fields.get(type(value))
         if names is not None:   # a page's own inputs: not shared with others, so not kept (see _write_other)
@@ -84,6 +93,7 @@ class Keys:
         if kind in _PLAIN:
             out.append(repr(value))
         elif kind is Article:
+            self.stories.append(value.source)
             found = self.article_digests.get(value.source)
             out.append("A(" + (found if found is not None else digest(repr(value))) + ")")
         elif kind in _SEQUENCES:
@@ -108,11 +118,15 @@ class Keys:
             found = self._shared.get(id(value))
             if found is None:
                 text = [kind.__name__, "("]
+                met = len(self.stories)
                 for name in names:
                     self._write(getattr(value, name), text)
                     text.append(",")
                 text.append(")")
-                found = self._shared[id(value)] = (value, "".join(text))    # the value: its id stays its own
+                # The value is kept too, so that its id stays its own.
+                found = self._shared[id(value)] = (value, "".join(text), tuple(self.stories[met:]))
+            else:
+                self.stories.extend(found[2])
             out.append(found[1])
         elif isinstance(value, dict):
             out.append("{")
@@ -123,7 +137,7 @@ class Keys:
                 out.append(",")
             out.append("}")
         elif isinstance(value, (set, frozenset)):
-            out.append("{" + ",".join(sorted(self.text(item) for item in value)) + "}")
+            out.append("{" + ",".join(sorted(self._text(item) for item in value)) + "}")
         elif isinstance(value, PurePath):
             out.append(repr(value))
         else:

@@ -102,6 +102,7 @@ class BuildReport:
     search: SearchIndex | None = None
     scheduled: tuple[Article, ...] = ()     # embargoed stories left out, the next one due first
     photos_resized: int = 0                 # photos whose copies were made (not kept, not from the cache)
+    planned: int = 0                        # pages and feeds whose inputs were derived (not kept from the last plan)
 
 
 # -- stage 2: articles --------------------------------------------------------
@@ -538,10 +539,12 @@ def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]
 
 
 def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: SiteInputs,
-              related: dict[str, tuple[Article, ...]] | None = None) -> list[PageJob]:
+              related: dict[str, tuple[Article, ...]] | None = None,
+              kept: dict[str, PageJob] | None = None) -> list[PageJob]:
     """Every file of the site: pages and feeds, the copies of each photo, and
     the static files, but for the photos (published as their copies) and the
-    images only left-out stories show (held back with them)."""
+    images only left-out stories show (held back with them). `kept`: the last
+    build's jobs that still stand (kept_plan.py), taken as they are."""
     from .editions import plan_site, stylesheet_jobs
     from .photos import photo_jobs
     from .plan import PageJob, Planner
@@ -552,7 +555,7 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: Site
 
     def make_planner(archive, settings, site, shared):
         return Planner(archive, settings, site, keys, checked.body_links, photos.photos, inputs.profiles, related,
-                       checked.body_images, shared=shared)
+                       checked.body_images, shared=shared, kept=kept)
 
     jobs = plan_site(checked.editions, config, checked.archive, urls, make_planner, keys) + photo_jobs(photos)
     jobs += [PageJob(path, "copy", inputs.static_digests[path], source) for path, source in inputs.static.items()
@@ -561,17 +564,23 @@ def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: Site
     return jobs
 
 
-def build_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions, checked: Checked,
-                      inputs: SiteInputs) -> str:
-    """A digest of what `plan_jobs` is given (so of every input of the whole
-    site): equal to the last build's means the published site is already what
-    this build would make. The settings go in whole, not picked."""
+def site_fingerprint(config: SiteConfig, urls: SiteUrls, options: BuildOptions, checked: Checked,
+                     inputs: SiteInputs) -> str:
+    """A digest of what `plan_jobs` is given but the stories: the settings
+    (whole, not picked), the code, templates, static files, authors.yaml,
+    photos' settings and the catalogues of words."""
     return digest(code_version(), repr(config), urls.base_url, str(options.drafts),
                   repr(sorted(inputs.templates.items())),
                   repr(sorted(inputs.static_digests.items())), inputs.profiles_digest,
                   checked.photos.settings, repr(sorted(checked.photos.held_back)),
-                  repr(sorted(checked.digests[a.source] for a in checked.archive.articles)),
                   repr([(edition.language, edition.words.digest) for edition in checked.editions]))
+
+
+def build_fingerprint(site: str, checked: Checked) -> str:
+    """A digest of every input of the whole site (`site`: `site_fingerprint`):
+    equal to the last build's means the published site is already what this
+    build would make."""
+    return digest(site, repr(sorted(checked.digests[a.source] for a in checked.archive.articles)))
 
 
 def site_is_intact(out_dir: Path, store: Store) -> bool:
@@ -794,22 +803,35 @@ def recently_read(last: dict, scan: SourceScan, settings: str) -> list[str]:
 def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
                        scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
     """Check, plan, render and publish; the report, and the digest of every source as read."""
+    from .kept_plan import plan_to_keep, reusable_jobs
     checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
-    fingerprint = build_fingerprint(config, urls, options, checked, inputs)
+    site = site_fingerprint(config, urls, options, checked, inputs)
+    fingerprint = build_fingerprint(site, checked)
     state_name = "last-build:" + str(options.out_dir)
     last = json.loads(store.get_meta(state_name) or "{}")
     if last.get("fingerprint") == fingerprint and site_is_intact(options.out_dir, store):
         return same_site_report(checked, last), checked.digests
-    jobs = sorted(plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store)),
-                  key=lambda j: j.path)
-    collector_resumed(collecting)
-    problems = collision_problems(jobs)
-    if problems:
-        raise BuildError(problems)
-    stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
-                                                     search_pages(checked.archive))
+    articles = checked.archive.articles
+    manifest = store.manifest(options.out_dir)
+    # A multilingual site's pages list their other languages' versions: always planned whole.
+    reuse = reusable_jobs(store.plan(options.out_dir), site, articles, checked.digests, manifest) \
+        if len(checked.editions) == 1 else None
+    try:
+        # Related lists are derived only for the stories planned again, when the plan is reused.
+        jobs = planned_jobs(config, urls, checked, inputs, None if reuse else related_map(checked.archive, store),
+                            reuse.jobs if reuse else None)
+        collector_resumed(collecting)
+        stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
+                                                         search_pages(checked.archive), manifest)
+    except PlanOutdated:
+        # A published file a kept job stood for is gone or changed: plan everything.
+        reuse = None
+        jobs = planned_jobs(config, urls, checked, inputs, related_map(checked.archive, store))
+        stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
+                                                         search_pages(checked.archive), manifest)
+    store.save_plan(options.out_dir, plan_to_keep(site, articles, checked.digests, reuse, jobs))
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({
@@ -821,7 +843,24 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                        written=stats.written, unchanged=stats.unchanged, removed=stats.removed,
                        markdown_rendered=checked.markdown_rendered, cache_discarded=store.discarded,
                        written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
-                       photos_resized=resized), checked.digests
+                       photos_resized=resized, planned=sum(1 for job in jobs if job.kind in ("page", "feed")
+                                                           and job.data is not None)), checked.digests
+
+
+class PlanOutdated(Exception):
+    """A job taken from the last build's plan (no inputs of its own) cannot
+    keep its published file: the caller plans everything again."""
+
+
+def planned_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: SiteInputs,
+                 related: dict[str, tuple[Article, ...]] | None, kept: dict[str, PageJob] | None = None
+                 ) -> list[PageJob]:
+    """`plan_jobs` in path order, checked for two jobs writing one file."""
+    jobs = sorted(plan_jobs(config, urls, checked, inputs, related, kept), key=lambda j: j.path)
+    problems = collision_problems(jobs)
+    if problems:
+        raise BuildError(problems)
+    return jobs
 
 
 def same_site_report(checked: Checked, last: dict) -> BuildReport:
@@ -845,12 +884,12 @@ def prune_cache(store: Store, checked: Checked) -> None:
 
 
 def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob], options: BuildOptions,
-            photos: PhotoPlan, pages: list[SearchPage]):
+            photos: PhotoPlan, pages: list[SearchPage], previous: dict):
     """Stage the new site beside the published one and swap it in. Any failure
     (a template, Pagefind, a full or read-only disk) leaves the published site
-    as it was, and comes back as a DatelineError saying what to do."""
+    as it was, and comes back as a DatelineError saying what to do.
+    `previous`: the published site's manifest."""
     from .photos import stage_photos
-    previous = store.manifest(options.out_dir)
     spare_dir = spare_folder(options.out_dir)
     spare_key = "spare:" + os.path.realpath(spare_dir)
     spare = _spare_manifest(previous, store.spare_changes(spare_dir))
@@ -869,6 +908,8 @@ def publish(config: SiteConfig, urls: SiteUrls, store: Store, jobs: list[PageJob
                 staging.copy(rel, job.key, job.data)
             elif staging.can_keep(rel, job.key):
                 staging.keep(rel)
+            elif job.data is None:
+                raise PlanOutdated(rel)
             else:
                 to_render.append((rel, job))
         staging.put(SITE_MARKER, "site-marker", SITE_MARKER_TEXT)

@@ -43,23 +43,32 @@ class PageJob:
     origin: str = ""    # the source file responsible, for collision messages
     lastmod: datetime | None = None   # sitemap lastmod: newest change among the articles shown
     template: str = ""  # "page" jobs: the template that renders it
+    # "page" and "feed" jobs: the stories its inputs hold (source paths; see kept_plan.py)
+    stories: tuple[str, ...] = ()
 
 
 def page_job(keys: Keys, path: str, template: str, inputs, **fields) -> PageJob:
-    return PageJob(path, "page", keys.page(template, inputs), inputs, template=template, **fields)
+    key = keys.page(template, inputs)
+    return PageJob(path, "page", key, inputs, template=template, stories=tuple(keys.stories), **fields)
 
 
 def feed_job(keys: Keys, path: str, plan: FeedPlan) -> PageJob:
-    return PageJob(path, "feed", keys.feed(plan), plan)
+    key = keys.feed(plan)
+    return PageJob(path, "feed", key, plan, stories=tuple(keys.stories))
 
 
 class Planner:
-    """Plans one language's pages and feeds from its archive."""
+    """Plans one language's pages and feeds from its archive.
+
+    `kept`: the last build's jobs that still stand, by site path
+    (kept_plan.py): a story's page, its redirects, a listing's page or a
+    listing's feeds found there is taken as it is, not planned again."""
 
     def __init__(self, archive: Archive, config: SiteConfig, site: PageSite, keys: Keys,
                  body_links: dict[str, tuple[str, ...]], photos: dict[str, Photo],
                  profiles: dict[str, AuthorProfile], related: dict[str, tuple[Article, ...]] | None = None,
-                 body_images: dict[str, tuple[str, ...]] | None = None, shared: bool = True):
+                 body_images: dict[str, tuple[str, ...]] | None = None, shared: bool = True,
+                 kept: dict[str, PageJob] | None = None):
         self.archive = archive
         self.config = config          # the settings as this language sees them (editions.edition_config)
         self.site = site
@@ -70,6 +79,7 @@ class Planner:
         self.profiles = profiles      # author slug -> profile from authors.yaml
         self.related = related or {}  # source -> related stories, when the caller has them
         self.shared = shared    # plans the files one site has once: the 404 page, the search script
+        self.kept = kept or {}
         # Day archives exist only when article URLs have a day in them.
         self.dates = tuple(listing for listing in archive.dates
                            if listing.kind != "day" or "{day}" in config.permalink)
@@ -104,6 +114,9 @@ class Planner:
         return jobs
 
     def article_job(self, article: Article, index: int) -> PageJob:
+        kept = self.kept.get(article.url)
+        if kept is not None:
+            return kept
         newer, older = neighbours(self.archive, article, index)
         related = self.related.get(article.source)
         if related is None:
@@ -120,11 +133,19 @@ class Planner:
                         lastmod=article.last_modified)
 
     def alias_jobs(self, article: Article) -> list[PageJob]:
-        return [page_job(self.keys, alias_path(alias), "redirect.html",
-                         RedirectInputs(self.site, article.title, article.url), origin=article.source)
-                for alias in article.aliases]
+        jobs = []
+        for alias in article.aliases:
+            path = alias_path(alias)
+            kept = self.kept.get(path)
+            jobs.append(kept if kept is not None else page_job(
+                self.keys, path, "redirect.html", RedirectInputs(self.site, article.title, article.url),
+                origin=article.source))
+        return jobs
 
     def list_job(self, page: ListPage) -> PageJob:
+        kept = self.kept.get(page.path)
+        if kept is not None:
+            return kept
         listing = page.listing
         inputs = ListPageInputs(
             site=self.site, kind=listing.kind, name=listing.name, listing_path=listing.path, number=page.number,
@@ -134,6 +155,11 @@ class Planner:
         return page_job(self.keys, page.path, "list.html", inputs, lastmod=newest_change(page.articles))
 
     def feed_jobs(self, listing: Listing) -> list[PageJob]:
+        formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
+        paths = {fmt: feed_path(listing.path, fmt) for fmt in ("rss", "atom", "json")}
+        kept = [self.kept.get(paths[fmt]) for fmt in formats]
+        if all(job is not None for job in kept):
+            return kept
         heading = list_heading(self.site, listing.kind, listing.name)
         title = self.config.title if listing.kind == "home" else self.site.t("{title}: {heading}",
                                                                              title=self.config.title, heading=heading)
@@ -145,8 +171,6 @@ class Planner:
         # Only the main feeds carry the site description: a listing's feed describes itself,
         # so editing the description rewrites three feeds, not every listing's.
         description = (self.config.description or title) if listing.kind == "home" else title
-        paths = {fmt: feed_path(base, fmt) for fmt in ("rss", "atom", "json")}
-        formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
         # The main feeds carry every story in full; a listing's feed carries the
         # headline, dek and link unless site.yaml says `feed_content: all` (full
         # text in thousands of listing feeds is most of a large site's bytes and

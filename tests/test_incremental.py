@@ -12,6 +12,8 @@ import json
 import shutil
 import sqlite3
 import sys
+import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,18 @@ def edit_body(root):
     generate.write_article(root, 100, COUNT, body_edit="A line added by the test.")
 
 
+def edit_headline(root):
+    path = article_file(root, 102)
+    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "Updated: ', 1), encoding="utf-8")
+
+
+def add_update_time(root):
+    path = article_file(root, 103)
+    published = generate.article_meta(103)["published"]
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "\ntags:", f"\nupdated: {(published + timedelta(hours=5)).isoformat()}\ntags:", 1), encoding="utf-8")
+
+
 def edit_tags(root):
     generate.write_article(root, 101, COUNT, tags=["only here", "port crisis"])
 
@@ -123,12 +137,16 @@ def edit_config(root):
     generate.write_site_yaml(root, description="Edited by the test")
 
 
-SCENARIOS = [edit_body, edit_tags, empty_tag, add_article, delete_article, rename_slug, edit_template, edit_config]
+SCENARIOS = [edit_body, edit_headline, add_update_time, edit_tags, empty_tag, add_article, delete_article,
+             rename_slug, edit_template, edit_config]
+# Edits to a story's content, not its shape: the build takes the last plan
+# and plans again only the pages showing that story (dateline/kept_plan.py).
+CONTENT_EDITS = {edit_body, edit_headline, add_update_time}
 
 # Search is on (the default): the 160 stories make two shards, "2012-03" (the
 # newest month) and "2012" (the rest of the year). Each article edit re-indexes
 # the one shard holding it; edits that leave the indexed text alone, none.
-SEARCH_SHARDS_REBUILT = {edit_body: 1, edit_tags: 1, empty_tag: 1, add_article: 1, delete_article: 1,
+SEARCH_SHARDS_REBUILT = {edit_body: 1, edit_headline: 1, add_update_time: 1, edit_tags: 1, empty_tag: 1, add_article: 1, delete_article: 1,
                          rename_slug: 1, edit_template: 0, edit_config: 0}
 
 
@@ -155,6 +173,11 @@ def test_every_incremental_step_matches_a_cold_build(project, tmp_path):
         report = build_site(project, project / "site")
         assert report.rendered > 0, scenario.__name__
         assert report.search.shards_rebuilt == SEARCH_SHARDS_REBUILT[scenario], (scenario.__name__, report.search)
+        everything = report.pages + report.feeds
+        if scenario in CONTENT_EDITS:
+            assert 0 < report.planned < everything / 10, (scenario.__name__, report.planned, everything)
+        else:
+            assert report.planned == everything, (scenario.__name__, report.planned, everything)
         try:
             assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
         except AssertionError as error:
@@ -188,6 +211,38 @@ def test_damaged_cache_is_discarded(project, tmp_path, damage):
     assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
     again = build_site(project, project / "site")
     assert not again.cache_discarded and again.rendered == 0
+
+
+@pytest.mark.slow
+def test_a_published_file_gone_is_made_again_though_the_plan_is_kept(project, tmp_path):
+    """A page the kept plan stands for must still be published as it was:
+    one deleted (here a listing the edited story is not on) is found when the
+    site is staged, and the build plans everything instead."""
+    gone = next(path for path in sorted((project / "site" / "tags").glob("*/index.html"))
+                if generate.article_meta(104)["slug"] not in path.read_text(encoding="utf-8"))
+    gone.unlink()
+    generate.write_article(project, 104, COUNT, body_edit="Another line added by the test.")
+    report = build_site(project, project / "site")
+    assert report.planned == report.pages + report.feeds
+    assert gone.is_file()
+    assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
+
+
+@pytest.mark.slow
+def test_a_damaged_kept_plan_plans_everything(project, tmp_path):
+    db = sqlite3.connect(project / ".dateline-cache" / "cache.sqlite")
+    junk = zlib.compress(b"not a plan")
+    assert db.execute("UPDATE plans SET data = ?, crc = ?", (junk, zlib.crc32(junk))).rowcount == 1
+    db.commit()
+    db.close()
+    generate.write_article(project, 105, COUNT, body_edit="A line added to a story with a damaged plan.")
+    report = build_site(project, project / "site")
+    assert report.planned == report.pages + report.feeds
+    assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
+    generate.write_article(project, 106, COUNT, body_edit="And one more, the plan kept again.")
+    report = build_site(project, project / "site")
+    assert 0 < report.planned < (report.pages + report.feeds) / 10
+    assert_same_trees(tree(project / "site"), cold_tree(project, tmp_path / "cold"))
 
 
 @pytest.fixture
