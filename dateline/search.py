@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from html import escape as html_escape
 from pathlib import Path
 
-from .pagefind_service import SearchError, index_documents, pagefind_executable, pagefind_version
+from .pagefind_cli import SearchError, index_documents, pagefind_executable, pagefind_version
 from .search_bundle import empty_index, reproducible_bundle
 from .urls import SEARCH_BUNDLE_PATH
 
@@ -43,9 +43,9 @@ __all__ = ["BUNDLE_FOLDER", "SearchError", "SearchIndex", "SearchPage", "Shard",
 BUNDLE_FOLDER = SEARCH_BUNDLE_PATH.strip("/")
 SHARD_LIST = "shards.json"
 
-# Shard sizes. A shard re-indexed after an edit costs ~3 ms per page, and
-# each shard costs the reader's first query ~8 requests and one chunk of
-# word index (~25-40 KB): at 10,000 articles, 12 shards of ~850 cost the
+# Shard sizes. A shard re-indexed after an edit costs ~1.5 ms per page on
+# two cores (Pagefind reads pages in parallel), and each shard costs the
+# reader's first query ~8 requests and one chunk of word index (~25-40 KB): at 10,000 articles, 12 shards of ~850 cost the
 # first query 1.3x the bytes of one index, 40 shards of 250 cost 2x
 # (bench/README.md). A shard holds at most SHARD_PAGES pages (Pagefind
 # then peaks near 200 MB), and the newest period is split off while it
@@ -226,8 +226,9 @@ def _closing_tag(page: str, name: str, at: int) -> int:
 
 
 def _read_documents(site: Path, shard: Shard) -> list[tuple[str, str]]:
-    """(url, document) for each page of the shard, read from the staged site."""
-    return [(page.url, indexed_document((site / page.path).read_text(encoding="utf-8", errors="replace")))
+    """(path, document) for each page of the shard, read from the staged site
+    (Pagefind gives each page the URL its path is served at)."""
+    return [(page.path, indexed_document((site / page.path).read_text(encoding="utf-8", errors="replace")))
             for page in shard.pages]
 
 
@@ -236,7 +237,7 @@ def _read_documents(site: Path, shard: Shard) -> list[tuple[str, str]]:
 def search_version() -> str:
     """Part of every key: the Pagefind version and the code that shapes its input and output."""
     here = Path(__file__).parent
-    sources = [(here / name).read_bytes() for name in ("search.py", "search_bundle.py", "pagefind_service.py")]
+    sources = [(here / name).read_bytes() for name in ("search.py", "search_bundle.py", "pagefind_cli.py")]
     return digest(pagefind_version(), *(hashlib.sha256(source).hexdigest() for source in sources))
 
 
@@ -248,8 +249,8 @@ def digest(*parts: str) -> str:
 
 
 def _documents_key(version: str, shard: Shard, documents: list[tuple[str, str]]) -> str:
-    return digest(version, shard.name, *(url + "\0" + hashlib.sha256(document.encode("utf-8", "surrogatepass"))
-                                         .hexdigest() for url, document in documents))
+    return digest(version, shard.name, *(path + "\0" + hashlib.sha256(document.encode("utf-8", "surrogatepass"))
+                                         .hexdigest() for path, document in documents))
 
 
 def index_search(staging, pages: list[SearchPage], language: str, store, jobs: int = 1,
@@ -366,7 +367,7 @@ def _index_shards(site: Path, version: str, stale: list[tuple[Shard, str, list |
 def _index_shard(site: Path, version: str, shard: Shard, documents: list | None) -> tuple[str, dict[str, bytes]]:
     """The shard's documents key and its bundle."""
     documents = _read_documents(site, shard) if documents is None else documents
-    bundle = index_documents(sorted(documents))      # pages are numbered in this order
+    bundle = index_documents(documents)
     return _documents_key(version, shard, documents), reproducible_bundle(bundle)
 
 
@@ -384,7 +385,7 @@ def _stage_primary(staging, shards: list[Shard], runtime: dict[str, bytes], lang
             # Nothing was indexed this build and the scripts are gone (or the
             # archive is empty): a one-page index made only for its scripts.
             page = f'<!DOCTYPE html><html lang="{html_escape(language)}"><body><p>search</p></body></html>'
-            runtime = {path: data for path, data in index_documents([("/", page)]).items() if _is_runtime(path)}
+            runtime = {path: data for path, data in index_documents([("index.html", page)]).items() if _is_runtime(path)}
         for path, data in sorted(runtime.items()):
             staging.put(folder + path, key, data)
         # A language whose shards were all kept keeps its published WebAssembly.

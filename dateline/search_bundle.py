@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import json
 
-from .pagefind_service import SearchError
+from .pagefind_cli import SearchError
 
 SIGNATURE = b"pagefind_dcd"
 
