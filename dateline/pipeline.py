@@ -818,19 +818,22 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     # A multilingual site's pages list their other languages' versions: always planned whole.
     reuse = reusable_jobs(store.plan(options.out_dir), site, articles, checked.digests, manifest) \
         if len(checked.editions) == 1 else None
-    try:
+
+    def plan_and_publish(reuse):
         # Related lists are derived only for the stories planned again, when the plan is reused.
         jobs = planned_jobs(config, urls, checked, inputs, None if reuse else related_map(checked.archive, store),
                             reuse.jobs if reuse else None)
         collector_resumed(collecting)
-        stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
-                                                         search_pages(checked.archive), manifest)
+        return jobs, publish(config, urls, store, jobs, options, checked.photos, search_pages(checked.archive),
+                             manifest)
+
+    try:
+        jobs, published = plan_and_publish(reuse)
     except PlanOutdated:
         # A published file a kept job stood for is gone or changed: plan everything.
         reuse = None
-        jobs = planned_jobs(config, urls, checked, inputs, related_map(checked.archive, store))
-        stats, rendered, search_index, resized = publish(config, urls, store, jobs, options, checked.photos,
-                                                         search_pages(checked.archive), manifest)
+        jobs, published = plan_and_publish(None)
+    stats, rendered, search_index, resized = published
     store.save_plan(options.out_dir, plan_to_keep(site, articles, checked.digests, reuse, jobs))
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
