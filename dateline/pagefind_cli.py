@@ -14,6 +14,7 @@ indexes in 1.3 - 1.6 s, writing the files included (docs/decisions.md).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from importlib import metadata
@@ -53,6 +54,11 @@ def pagefind_version() -> str:
 # Pagefind's own indexing (on tmpfs 0.2 s). A full or missing one falls back
 # to the system's temporary folder.
 MEMORY_FOLDER = "/dev/shm"
+# A scratch folder is named after the build's process: a build killed before
+# it could remove its own (SIGKILL, the machine's out-of-memory killer) would
+# otherwise leave it in memory until the machine restarts; the next build
+# removes it.
+SCRATCH_PREFIX = "dateline-search-"
 
 
 def index_documents(documents) -> dict[str, bytes]:
@@ -60,13 +66,47 @@ def index_documents(documents) -> dict[str, bytes]:
     html) pairs); its bundle as {path: bytes}."""
     executable = pagefind_executable()
     if os.path.isdir(MEMORY_FOLDER) and os.access(MEMORY_FOLDER, os.W_OK):
+        remove_abandoned(Path(MEMORY_FOLDER))
         try:
-            with tempfile.TemporaryDirectory(prefix="dateline-search-", dir=MEMORY_FOLDER) as folder:
+            with _scratch_folder(MEMORY_FOLDER) as folder:
                 return _run(executable, Path(folder), documents)
         except OSError:
             pass    # full: the system's temporary folder instead
-    with tempfile.TemporaryDirectory(prefix="dateline-search-") as folder:
+    remove_abandoned(Path(tempfile.gettempdir()))
+    with _scratch_folder(None) as folder:
         return _run(executable, Path(folder), documents)
+
+
+def _scratch_folder(place: str | None) -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=place)
+
+
+def remove_abandoned(place: Path) -> None:
+    """Remove the scratch folders in `place` that builds which have ended
+    left behind: ours (same user), named after a process that is gone."""
+    try:
+        entries = list(os.scandir(place))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(SCRATCH_PREFIX):].partition("-")[0]
+        if not entry.name.startswith(SCRATCH_PREFIX) or not pid.isdigit() or _running(int(pid)):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_uid == os.getuid():
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True     # someone else's process
+    return True
 
 
 def _run(executable: Path, folder: Path, documents) -> dict[str, bytes]:

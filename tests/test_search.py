@@ -4,6 +4,8 @@ files are reproducible; --no-search writes nothing of it."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +13,7 @@ import pytest
 
 from browser import driver, static_host  # noqa: F401 - driver is a fixture
 from conftest import REPO as ROOT, article, copy_sample_project, make_project, override_template, read_tree, run_build
+from dateline import pagefind_cli
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, build
 from dateline.search import SearchPage, indexed_document, plan_shards
@@ -431,3 +434,42 @@ def test_a_failing_pagefind_is_one_clear_line_and_the_site_is_left(tmp_path):
     assert result.stderr.splitlines() == ["error: search: Pagefind failed: Error: out of cheese",
                                           "the previous site was left as it was"]
     assert read_tree(root / "site") == before
+
+
+def test_pagefind_runs_in_a_scratch_folder_it_removes_and_ignores_the_users_settings(tmp_path, monkeypatch):
+    """Pagefind reads its documents from a scratch folder (in memory when the
+    machine has a tmpfs), which is gone when it is done; PAGEFIND_* variables
+    and a pagefind.yml in the folder the build runs from change nothing."""
+    documents = [("2025/10/a/index.html", '<html lang="en"><body><main data-pagefind-body><h1>Alpha</h1>'
+                                          '<p>harbour cranes</p></main></body></html>'),
+                 ("2025/10/b/index.html", '<html lang="en"><body><main data-pagefind-body><h1>Beta</h1>'
+                                          '<p>river ferries</p></main></body></html>')]
+    scratch = tmp_path / "memory"
+    scratch.mkdir()
+    monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", str(scratch))
+    plain = pagefind_cli.index_documents(documents)
+    assert list(scratch.iterdir()) == []
+    assert json.loads(plain["pagefind-entry.json"])["languages"]["en"]["page_count"] == 2
+    (tmp_path / "pagefind.yml").write_text("force_language: fr\nexclude_selectors: ['p']\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAGEFIND_FORCE_LANGUAGE", "fr")
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h1")
+    assert pagefind_cli.index_documents(documents) == plain
+    # No tmpfs (or a full one): the system's temporary folder, the same bundle.
+    monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", str(tmp_path / "none"))
+    assert pagefind_cli.index_documents(documents) == plain
+
+
+def test_scratch_folders_of_builds_that_were_killed_are_removed(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    prefix = pagefind_cli.SCRATCH_PREFIX
+    abandoned = tmp_path / f"{prefix}{dead.pid}-k1ll3d"
+    running = tmp_path / f"{prefix}{os.getpid()}-b5y"
+    others = [tmp_path / "dateline-other-1", tmp_path / f"{prefix}notapid-x"]
+    for folder in (abandoned, running, *others):
+        (folder / "site").mkdir(parents=True)
+        (folder / "site" / "index.html").write_text("<p>left</p>")
+    pagefind_cli.remove_abandoned(tmp_path)
+    assert not abandoned.exists()
+    assert running.is_dir() and all(folder.is_dir() for folder in others)
