@@ -43,7 +43,8 @@ class PageJob:
     origin: str = ""    # the source file responsible, for collision messages
     lastmod: datetime | None = None   # sitemap lastmod: newest change among the articles shown
     template: str = ""  # "page" jobs: the template that renders it
-    # "page" and "feed" jobs: the stories its inputs hold (source paths; see kept_plan.py)
+    # "page" and "feed" jobs: the stories its inputs hold (source paths; see
+    # kept_plan.py). Empty for a job taken from the kept plan, whose record has them.
     stories: tuple[str, ...] = ()
 
 

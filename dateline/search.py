@@ -95,9 +95,11 @@ class SearchIndex:
 _LEVELS = ("year", "month", "day")
 
 
+_PERIOD_LENGTHS = (4, 7, 10)     # "2025", "2025-10", "2025-10-25": the start of an ISO date
+
+
 def _period(page: SearchPage, level: int) -> str:
-    when = page.published.astimezone(timezone.utc)
-    return (f"{when:%Y}", f"{when:%Y-%m}", f"{when:%Y-%m-%d}")[level]
+    return page.published.astimezone(timezone.utc).isoformat()[:_PERIOD_LENGTHS[level]]
 
 
 def plan_shards(pages, most: int = SHARD_PAGES, recent: int = RECENT_PAGES) -> list[Shard]:
