@@ -78,29 +78,35 @@ class Reuse:
     """What a build takes from the last one's plan."""
     jobs: dict[str, PageJob]        # site path -> the last build's job, still standing
     records: dict[str, Record]      # site path -> that job's record, kept again as it is
-    shapes: tuple[str, ...]         # this build's stories' shapes (for the plan it keeps)
 
 
-def reusable_jobs(kept: KeptPlan | None, site: str, articles, digests: dict[str, str],
+def story_shapes(kept: KeptPlan | None, site: str, articles, digests: dict[str, str]) -> tuple[str, ...]:
+    """Each story's shape: the kept plan's for a story whose digest is the
+    same under the same site-wide inputs (the same Article), else made."""
+    known = {}
+    if kept is not None and kept.site == site:
+        known = {source: (digest_, shape) for source, digest_, shape in zip(kept.sources, kept.digests, kept.shapes)}
+    shapes = []
+    for article in articles:
+        old = known.get(article.source)
+        shapes.append(old[1] if old is not None and old[0] == digests.get(article.source) else story_shape(article))
+    return tuple(shapes)
+
+
+def reusable_jobs(kept: KeptPlan | None, site: str, articles, digests: dict[str, str], shapes: tuple[str, ...],
                   manifest: dict) -> Reuse | None:
     """The jobs of the last build's plan that this build can take as they
     were, or None when the plan does not apply (see the module's docstring).
 
     `articles`: this build's stories in the archive's order; `digests`: source
-    -> digest; `manifest`: the published files' entries, whose keys the kept
-    jobs take (a file missing from it is planned again)."""
-    if kept is None or kept.site != site or len(kept.sources) != len(articles):
+    -> digest; `shapes`: `story_shapes`; `manifest`: the published files'
+    entries, whose keys the kept jobs take (a file missing from it is planned
+    again)."""
+    if kept is None or kept.site != site or shapes != kept.shapes \
+            or tuple(article.source for article in articles) != kept.sources:
         return None
-    shapes = list(kept.shapes)
-    changed: set[int] = set()
-    for index, article in enumerate(articles):
-        if article.source != kept.sources[index]:
-            return None
-        if digests.get(article.source) != kept.digests[index]:
-            shapes[index] = story_shape(article)
-            if shapes[index] != kept.shapes[index]:
-                return None
-            changed.add(index)
+    changed = {index for index, (source, old) in enumerate(zip(kept.sources, kept.digests))
+               if digests.get(source) != old}
     jobs, records = {}, {}
     for record in kept.jobs:
         path, kind, template, origin, lastmod, stories = record
@@ -110,16 +116,15 @@ def reusable_jobs(kept: KeptPlan | None, site: str, articles, digests: dict[str,
         if entry is not None:
             jobs[path] = PageJob(path, kind, entry.key, None, origin, lastmod, template)
             records[path] = record
-    return Reuse(jobs, records, tuple(shapes))
+    return Reuse(jobs, records)
 
 
-def plan_to_keep(site: str, articles, digests: dict[str, str], reuse: Reuse | None,
+def plan_to_keep(site: str, articles, digests: dict[str, str], shapes: tuple[str, ...], reuse: Reuse | None,
                  jobs: list[PageJob]) -> KeptPlan:
-    """The plan this build leaves for the next one (`reuse`: what it took
-    from the last one's, if anything)."""
+    """The plan this build leaves for the next one (`shapes`: `story_shapes`;
+    `reuse`: what it took from the last one's, if anything)."""
     sources = tuple(article.source for article in articles)
     index = {source: number for number, source in enumerate(sources)}
-    shapes = reuse.shapes if reuse else tuple(story_shape(article) for article in articles)
     records = reuse.records if reuse else {}
     kept = []
     for job in jobs:

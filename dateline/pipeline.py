@@ -803,7 +803,7 @@ def recently_read(last: dict, scan: SourceScan, settings: str) -> list[str]:
 def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
                        scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
     """Check, plan, render and publish; the report, and the digest of every source as read."""
-    from .kept_plan import plan_to_keep, reusable_jobs
+    from .kept_plan import plan_to_keep, reusable_jobs, story_shapes
     checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
@@ -816,8 +816,10 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     articles = checked.archive.articles
     manifest = store.manifest(options.out_dir)
     # A multilingual site's pages list their other languages' versions: always planned whole.
-    reuse = reusable_jobs(store.plan(options.out_dir), site, articles, checked.digests, manifest) \
-        if len(checked.editions) == 1 else None
+    keeps_plan = len(checked.editions) == 1
+    kept = store.plan(options.out_dir) if keeps_plan else None
+    shapes = story_shapes(kept, site, articles, checked.digests) if keeps_plan else ()
+    reuse = reusable_jobs(kept, site, articles, checked.digests, shapes, manifest) if keeps_plan else None
 
     def plan_and_publish(reuse):
         # Related lists are derived only for the stories planned again, when the plan is reused.
@@ -834,7 +836,8 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
         reuse = None
         jobs, published = plan_and_publish(None)
     stats, rendered, search_index, resized = published
-    store.save_plan(options.out_dir, plan_to_keep(site, articles, checked.digests, reuse, jobs))
+    store.save_plan(options.out_dir,
+                    plan_to_keep(site, articles, checked.digests, shapes, reuse, jobs) if keeps_plan else None)
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({

@@ -20,7 +20,8 @@ from conftest import FIXTURE_ARCHIVE
 from dateline.archive import build_archive
 from dateline.cache import open_store
 from dateline.config import load_config
-from dateline.kept_plan import CONTENT_FIELDS, SHAPE_FIELDS, is_kept, plan_to_keep, reusable_jobs, story_shape
+from dateline.kept_plan import (CONTENT_FIELDS, SHAPE_FIELDS, is_kept, plan_to_keep, reusable_jobs, story_shape,
+                                 story_shapes)
 from dateline.model import Article, Correction
 from dateline.pipeline import BuildOptions, check, gather_inputs, plan_jobs
 from dateline.urls import SiteUrls, output_path
@@ -76,7 +77,8 @@ def test_a_content_field_reaches_only_the_pages_naming_the_story(planned):
     config, urls, checked, inputs = planned
     before = {job.path: job for job in plan_jobs(config, urls, checked, inputs)}
     articles = checked.archive.articles
-    kept = plan_to_keep("site", articles, checked.digests, None, list(before.values()))
+    kept = plan_to_keep("site", articles, checked.digests, story_shapes(None, "site", articles, checked.digests),
+                        None, list(before.values()))
     names = {record[0]: {kept.sources[index] for index in record[5]} for record in kept.jobs}
     assert any(job.template == "redirect.html" for job in before.values())     # the fixture has an alias
     tested = 0
@@ -94,28 +96,38 @@ def test_a_content_field_reaches_only_the_pages_naming_the_story(planned):
     assert tested > 0    # some field is copied out of a story (a redirect's headline, a page's date)
 
 
+def reuse_of(kept, site, articles, digests, manifest):
+    """What the pipeline does: shapes (the kept plan's where it can), then the jobs."""
+    return reusable_jobs(kept, site, articles, digests, story_shapes(kept, site, articles, digests), manifest)
+
+
 def test_a_changed_story_re_plans_what_names_it_and_nothing_else(planned):
     config, urls, checked, inputs = planned
     jobs = plan_jobs(config, urls, checked, inputs)
-    kept = plan_to_keep("site", checked.archive.articles, checked.digests, None, jobs)
+    articles = checked.archive.articles
+    kept = plan_to_keep("site", articles, checked.digests, story_shapes(None, "site", articles, checked.digests),
+                        None, jobs)
     manifest = {output_path(job.path): _Entry(job.key) for job in jobs}
-    story = checked.archive.articles[1]
-    unchanged = reusable_jobs(kept, "site", checked.archive.articles, checked.digests, manifest)
+    story = articles[1]
+    unchanged = reuse_of(kept, "site", articles, checked.digests, manifest)
     assert set(unchanged.jobs) == {record[0] for record in kept.jobs}
     assert all(job.key == manifest[output_path(path)].key for path, job in unchanged.jobs.items())
 
     edited_digests = {**checked.digests, story.source: "edited"}
-    reuse = reusable_jobs(kept, "site", checked.archive.articles, edited_digests, manifest)
+    reuse = reuse_of(kept, "site", articles, edited_digests, manifest)
     index = kept.sources.index(story.source)
     naming = {record[0] for record in kept.jobs if index in record[5]}
     assert story.url in naming and "/" in naming
     assert set(reuse.jobs) == {record[0] for record in kept.jobs} - naming
 
-    assert reusable_jobs(kept, "other settings", checked.archive.articles, edited_digests, manifest) is None
-    assert reusable_jobs(kept, "site", checked.archive.articles[1:], checked.digests, manifest) is None
+    assert reuse_of(kept, "other settings", articles, edited_digests, manifest) is None
+    assert reuse_of(kept, "site", articles[1:], checked.digests, manifest) is None
     moved = dataclasses.replace(story, tags=story.tags + ("new tag",))
-    assert reusable_jobs(kept, "site", [moved if a is story else a for a in checked.archive.articles],
-                         edited_digests, manifest) is None
+    assert reuse_of(kept, "site", [moved if a is story else a for a in articles], edited_digests, manifest) is None
+    # A story whose digest did not change is taken to have its kept shape (the same Article).
+    assert story_shapes(kept, "site", [moved if a is story else a for a in articles], checked.digests) == kept.shapes
+    assert story_shapes(kept, "other settings", [moved if a is story else a for a in articles],
+                        checked.digests) != kept.shapes
 
 
 @dataclasses.dataclass
