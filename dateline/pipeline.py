@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .archive import Archive, build_archive, related_articles
+from .archive import Archive, build_archive
 from .authors import AUTHORS_FILE, load_profiles
 from .cache import Store, open_store
 from .config import CONFIG_FILE, THEME_DIR, SiteConfig
@@ -37,6 +37,7 @@ from .errors import BuildError, Problem, UsageError, sorted_problems
 from .i18n import MESSAGES_FOLDER, load_words
 from .model import Article
 from .lock import output_lock, project_lock
+from .related import related_map
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_unchanged, folders_unchanged,
                      foreign_files, foreign_message, is_marked, output_problem, spare_folder)
 from .keys import Keys, code_version, digest
@@ -513,29 +514,6 @@ def gather_inputs(config: SiteConfig, urls: SiteUrls, checked: Checked) -> SiteI
     return SiteInputs(templates=template_fingerprints(env, TEMPLATES, config), static=checked.static,
                       static_digests=checked.static_digests,
                       profiles=profiles, profiles_digest=digest(repr(sorted(profiles.items()))))
-
-
-def related_map(archive: Archive, store: Store) -> dict[str, tuple[Article, ...]]:
-    """Every article's related stories, by source path.
-
-    They depend only on each article's source, slug, publication time, tags
-    and section (and the code): when none of those changed since the last
-    build (a body edit, a template or settings edit), the last build's lists
-    are reused instead of recomputed (~0.5 s at 10,000 articles). Stored with
-    a CRC like every cached value, so a damaged row is recomputed."""
-    key = digest(code_version(), *(f"{a.source}|{a.slug}|{a.published.isoformat()}|{a.tags!r}|{a.section!r}"
-                                   for a in archive.articles))
-    by_source = {a.source: a for a in archive.articles}
-    saved_key, _, saved = store.get_checked_meta("related").partition("\n")
-    if saved_key == key:
-        try:
-            return {source: tuple(by_source[other] for other in others) for source, others in json.loads(saved).items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass    # not what this code wrote: computed again below
-    related = {a.source: related_articles(archive, a) for a in archive.articles}
-    lists = {source: [a.source for a in others] for source, others in related.items()}
-    store.set_checked_meta("related", key + "\n" + json.dumps(lists, sort_keys=True))
-    return related
 
 
 def plan_jobs(config: SiteConfig, urls: SiteUrls, checked: Checked, inputs: SiteInputs,

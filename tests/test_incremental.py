@@ -8,7 +8,6 @@ the search shards under pagefind/ are compared like every other file.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sqlite3
 import sys
@@ -19,9 +18,6 @@ from pathlib import Path
 import pytest
 
 from conftest import UNSTABLE_SEARCH_FILES, copy_sample_project, run_build
-from dateline import pipeline
-from dateline.archive import related_articles
-from dateline.cache import open_store
 from dateline.config import load_config
 from dateline.pipeline import BuildOptions, build
 
@@ -278,29 +274,3 @@ def test_a_damaged_cached_article_is_parsed_again(tmp_path):
     listing = (root / "site/page/1/index.html").read_text(encoding="utf-8")
     assert "Trade envoys meet in Kuala Lumpur" in listing
     assert not [p for p in (root / "site").rglob("*.html") if b"Xrade envoys" in p.read_bytes()]
-
-
-def test_related_lists_are_reused_only_while_intact(built_sample, tmp_path):
-    """Related stories are saved with a digest of their inputs and a CRC: the
-    saved lists are used as they are while both match, and computed again (and
-    saved afresh) when the saved row was altered."""
-    config, _ = load_config(built_sample)
-    store = open_store(config.cache_dir, True)
-    try:
-        archive = pipeline.check(config, BuildOptions(out_dir=tmp_path / "unused"), store).archive
-        fresh = {a.source: related_articles(archive, a) for a in archive.articles}
-        assert pipeline.related_map(archive, store) == fresh
-        crc, key, text = store.get_meta("related").split("\n", 2)
-        lists = json.loads(text)
-        source, others = next((s, o) for s, o in sorted(lists.items()) if len(o) >= 2)
-        lists[source] = others[::-1]                         # a plausible but wrong order
-        altered = key + "\n" + json.dumps(lists, sort_keys=True)
-        # Saved with its own CRC, the altered row is taken as it is: the lists are reused, not computed.
-        store.set_checked_meta("related", altered)
-        assert [a.source for a in pipeline.related_map(archive, store)[source]] == others[::-1]
-        # Under the old CRC it is a damaged row: computed again, and the right lists saved.
-        store.set_meta("related", crc + "\n" + altered)
-        assert pipeline.related_map(archive, store) == fresh
-        assert store.get_meta("related") == "\n".join([crc, key, text])
-    finally:
-        store.close()

@@ -1,0 +1,112 @@
+"""Every story's related stories, kept between builds and updated where an edit reaches.
+
+`archive.related_articles` ranks, for a story, the stories within
+RELATED_WINDOW places of it in time in each of its tags and its section. So a
+story's list follows from its own tags, section and time and from those
+windows: what each member is (its source, slug and time). Each build saves
+every story's list with what it was computed from (per story: time, slug,
+tags, section). The next build, by the same code:
+- nothing of that changed (a body, template or settings edit): every list
+  is taken as saved;
+- some stories were added, removed, re-tagged, retimed or renamed: only
+  their lists and the lists of stories whose window, in a tag or section one
+  of them has or had, now holds other stories (or one of them) are
+  computed again; at 10,000 articles that is a few dozen lists, not 10,000.
+Any other case (no saved row, a damaged one, another code version) computes
+every list. tests/test_related.py checks the updated lists against lists
+computed afresh after random edits.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+
+from .archive import RELATED_WINDOW, Archive, related_articles, term_slug
+from .keys import code_version, digest
+from .model import Article
+
+ROW = "related"
+
+
+def related_map(archive: Archive, store) -> dict[str, tuple[Article, ...]]:
+    """Every article's related stories, by source path (see the module's docstring).
+    Stored with a CRC like every cached value, so a damaged row is computed again."""
+    stories = {a.source: [a.published_seconds, a.slug, list(a.tags), a.section] for a in archive.articles}
+    key = digest(code_version(), json.dumps(stories, sort_keys=True))
+    by_source = {a.source: a for a in archive.articles}
+    saved = _saved(store.get_checked_meta(ROW))
+    related = None
+    try:
+        if saved is not None and saved["key"] == key:
+            related = {a.source: tuple(by_source[other] for other in saved["lists"][a.source])
+                       for a in archive.articles}
+        elif saved is not None and saved["code"] == code_version():
+            related = _updated(archive, by_source, saved["stories"], stories, saved["lists"])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        related = None      # not what this code wrote: computed again below
+    if related is None:
+        related = {a.source: related_articles(archive, a) for a in archive.articles}
+    if saved is None or saved["key"] != key:
+        lists = {source: [a.source for a in others] for source, others in related.items()}
+        store.set_checked_meta(ROW, json.dumps({"key": key, "code": code_version(), "stories": stories,
+                                                "lists": lists}, sort_keys=True))
+    return related
+
+
+def _saved(text: str) -> dict | None:
+    try:
+        saved = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(saved, dict) or not {"key", "code", "stories", "lists"} <= saved.keys():
+        return None     # not what this code wrote
+    return saved
+
+
+def _updated(archive: Archive, by_source: dict[str, Article], old: dict, new: dict,
+             old_lists: dict) -> dict[str, tuple[Article, ...]]:
+    """The lists after the changes from `old` to `new` (source -> [time,
+    slug, tags, section]): computed again for the changed stories and the
+    stories whose windows moved, the rest as saved (`old_lists`: source ->
+    the sources of its list)."""
+    changed = {source for source in old.keys() | new.keys() if old.get(source) != new.get(source)}
+    touched = set()
+    for source in changed:
+        for story in (old.get(source), new.get(source)):
+            if story is not None:
+                touched |= _terms(story)
+    old_members: dict[tuple[str, str], list[tuple[float, str, str]]] = {term: [] for term in touched}
+    for source, story in old.items():
+        for term in _terms(story) & touched:
+            old_members[term].append((-story[0], story[1], source))     # the archive's order
+    again = set(changed & new.keys())
+    for term in touched:
+        listing = archive.term_listings.get(term)
+        if listing is None:
+            continue
+        times = archive.term_times[term]
+        members = [a.source for a in listing.articles]
+        before = sorted(old_members[term])
+        before_times = [entry[0] for entry in before]
+        before_sources = [entry[2] for entry in before]
+        for article in listing.articles:
+            if article.source in changed:
+                continue
+            now = _window(members, times, article.published_seconds)
+            if now != _window(before_sources, before_times, article.published_seconds) or changed.intersection(now):
+                again.add(article.source)
+    return {a.source: related_articles(archive, a) if a.source in again
+            else tuple(by_source[other] for other in old_lists[a.source])
+            for a in archive.articles}
+
+
+def _terms(story: list) -> set[tuple[str, str]]:
+    """The (kind, slug) listings a story's related list reads: its tags and its section."""
+    _, _, tags, section = story
+    return {("tag", term_slug(name)) for name in tags} | ({("section", term_slug(section))} if section else set())
+
+
+def _window(members: list[str], times, seconds: float) -> list[str]:
+    """The members `related_articles` looks at for a story published at `seconds`."""
+    position = bisect.bisect_left(times, -seconds)
+    return members[max(0, position - RELATED_WINDOW):position + RELATED_WINDOW + 1]
