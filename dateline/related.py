@@ -25,42 +25,40 @@ from .archive import RELATED_WINDOW, Archive, related_articles, term_slug
 from .keys import code_version, digest
 from .model import Article
 
+# What every build reads: the key of what the lists were computed from, and the lists.
 ROW = "related"
+# What they were computed from (each story's time, slug, tags, section):
+# read only when that changed, to update the lists.
+STORIES_ROW = "related-stories"
 
 
 def related_map(archive: Archive, store) -> dict[str, tuple[Article, ...]]:
     """Every article's related stories, by source path (see the module's docstring).
     Stored with a CRC like every cached value, so a damaged row is computed again."""
     stories = {a.source: [a.published_seconds, a.slug, list(a.tags), a.section] for a in archive.articles}
-    key = digest(code_version(), json.dumps(stories, sort_keys=True))
+    key = digest(code_version(), repr(list(stories.items())))
     by_source = {a.source: a for a in archive.articles}
-    saved = _saved(store.get_checked_meta(ROW))
+    saved_key, _, saved_lists = store.get_checked_meta(ROW).partition("\n")
     related = None
     try:
-        if saved is not None and saved["key"] == key:
-            related = {a.source: tuple(by_source[other] for other in saved["lists"][a.source])
-                       for a in archive.articles}
-        elif saved is not None and saved["code"] == code_version():
-            related = _updated(archive, by_source, saved["stories"], stories, saved["lists"])
+        if saved_key == key:
+            lists = json.loads(saved_lists)
+            story = by_source.__getitem__
+            related = {a.source: tuple(map(story, lists[a.source])) for a in archive.articles}
+        elif saved_key:
+            old = json.loads(store.get_checked_meta(STORIES_ROW) or "null")
+            if isinstance(old, dict) and old.get("key") == saved_key and old.get("code") == code_version():
+                related = _updated(archive, by_source, old["stories"], stories, json.loads(saved_lists))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         related = None      # not what this code wrote: computed again below
     if related is None:
         related = {a.source: related_articles(archive, a) for a in archive.articles}
-    if saved is None or saved["key"] != key:
+    if saved_key != key:
         lists = {source: [a.source for a in others] for source, others in related.items()}
-        store.set_checked_meta(ROW, json.dumps({"key": key, "code": code_version(), "stories": stories,
-                                                "lists": lists}, sort_keys=True))
+        store.set_checked_meta(ROW, key + "\n" + json.dumps(lists, sort_keys=True))
+        store.set_checked_meta(STORIES_ROW, json.dumps({"key": key, "code": code_version(), "stories": stories},
+                                                       sort_keys=True))
     return related
-
-
-def _saved(text: str) -> dict | None:
-    try:
-        saved = json.loads(text) if text else None
-    except ValueError:
-        return None
-    if not isinstance(saved, dict) or not {"key", "code", "stories", "lists"} <= saved.keys():
-        return None     # not what this code wrote
-    return saved
 
 
 def _updated(archive: Archive, by_source: dict[str, Article], old: dict, new: dict,
@@ -95,8 +93,8 @@ def _updated(archive: Archive, by_source: dict[str, Article], old: dict, new: di
             now = _window(members, times, article.published_seconds)
             if now != _window(before_sources, before_times, article.published_seconds) or changed.intersection(now):
                 again.add(article.source)
-    return {a.source: related_articles(archive, a) if a.source in again
-            else tuple(by_source[other] for other in old_lists[a.source])
+    story = by_source.__getitem__
+    return {a.source: related_articles(archive, a) if a.source in again else tuple(map(story, old_lists[a.source]))
             for a in archive.articles}
 
 

@@ -122,15 +122,21 @@ def test_a_saved_row_is_used_only_while_intact():
     archive = archive_of(stories)
     store = Store(None)
     fresh = related.related_map(archive, store)
-    crc, text = store.get_meta(related.ROW).split("\n", 1)
-    saved = json.loads(text)
-    source, others = next((s, o) for s, o in sorted(saved["lists"].items()) if len(o) >= 2)
-    saved["lists"][source] = others[::-1]                      # a plausible but wrong order
-    altered = json.dumps(saved, sort_keys=True)
+    crc, key, text = store.get_meta(related.ROW).split("\n", 2)
+    lists = json.loads(text)
+    source, others = next((s, o) for s, o in sorted(lists.items()) if len(o) >= 2)
+    lists[source] = others[::-1]                               # a plausible but wrong order
+    altered = key + "\n" + json.dumps(lists, sort_keys=True)
     store.set_checked_meta(related.ROW, altered)
     assert [a.source for a in related.related_map(archive, store)[source]] == others[::-1]
-    store.set_meta(related.ROW, crc + "\n" + altered)         # the old CRC: a damaged row
+    store.set_meta(related.ROW, crc + "\n" + altered)          # the old CRC: a damaged row
     assert sources(related.related_map(archive, store)) == sources(fresh)
-    assert store.get_meta(related.ROW) == crc + "\n" + text
-    store.set_checked_meta(related.ROW, '{"lists": "not this code\'s"}')
-    assert sources(related.related_map(archive, store)) == sources(fresh)
+    assert store.get_meta(related.ROW) == "\n".join([crc, key, text])
+    # After an edit, lists are updated from what they were computed from; when
+    # that row is damaged or another's, every list is computed afresh.
+    moved = next(iter(stories.values()))
+    stories[moved.source] = replace(moved, tags=("ports", "rail"))
+    archive = archive_of(stories)
+    store.set_meta(related.STORIES_ROW, "0\n" + store.get_checked_meta(related.STORIES_ROW))
+    assert sources(related.related_map(archive, store)) == sources(
+        {a.source: related_articles(archive, a) for a in archive.articles})
