@@ -781,7 +781,7 @@ def recently_read(last: dict, scan: SourceScan, settings: str) -> list[str]:
 def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, collecting: bool,
                        scan: SourceScan) -> tuple[BuildReport, dict[str, str]]:
     """Check, plan, render and publish; the report, and the digest of every source as read."""
-    from .kept_plan import plan_to_keep, reusable_jobs, story_shapes
+    from .kept_plan import plan_to_keep
     checked = check(config, options, store, scan)
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
@@ -795,9 +795,7 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     manifest = store.manifest(options.out_dir)
     # A multilingual site's pages list their other languages' versions: always planned whole.
     keeps_plan = len(checked.editions) == 1
-    kept = store.plan(options.out_dir) if keeps_plan else None
-    shapes = story_shapes(kept, site, articles, checked.digests) if keeps_plan else ()
-    reuse = reusable_jobs(kept, site, articles, checked.digests, shapes, manifest) if keeps_plan else None
+    shapes, reuse = last_plan(store, options.out_dir, site, checked, manifest) if keeps_plan else ((), None)
 
     def plan_and_publish(reuse):
         # Related lists are derived only for the stories planned again, when the plan is reused.
@@ -829,6 +827,17 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
                        written_paths=tuple(stats.written_paths), search=search_index, scheduled=checked.scheduled,
                        photos_resized=resized, planned=sum(1 for job in jobs if job.kind in ("page", "feed")
                                                            and job.data is not None)), checked.digests
+
+
+def last_plan(store: Store, out_dir: Path, site: str, checked: Checked, manifest: dict):
+    """The stories' shapes and what this build takes from the last build's
+    plan (kept_plan.py). The kept plan itself is let go here: ~14 MB at
+    10,000 articles that the render workers, forked later, would share."""
+    from .kept_plan import reusable_jobs, story_shapes
+    kept = store.plan(out_dir)
+    articles = checked.archive.articles
+    shapes = story_shapes(kept, site, articles, checked.digests)
+    return shapes, reusable_jobs(kept, site, articles, checked.digests, shapes, manifest)
 
 
 class PlanOutdated(Exception):
