@@ -44,8 +44,8 @@ Record = tuple[str, str, str, str, datetime | None, tuple[int, ...]]
 
 # Article fields that change what a story's own pages and the listings showing
 # it say, never which pages exist or what they list.
-CONTENT_FIELDS = frozenset({"title", "summary", "updated", "corrections", "body_key", "sanitize", "image",
-                            "image_alt", "image_caption", "image_credit", "id", "extra", "key_lines"})
+CONTENT_FIELDS = frozenset({"title", "summary", "updated", "corrections", "last_modified", "body_key", "sanitize",
+                            "image", "image_alt", "image_caption", "image_credit", "id", "extra", "key_lines"})
 SHAPE_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name not in CONTENT_FIELDS)
 _shape_values = operator.attrgetter(*SHAPE_FIELDS)
 

@@ -41,6 +41,10 @@ def planned(tmp_path_factory):
     store.close()
 
 
+# Fields made from the others (changed with them, never on their own).
+DERIVED = {field.name for field in dataclasses.fields(Article) if not field.init}
+
+
 def changed_value(article: Article, name: str):
     value = getattr(article, name)
     if name == "updated":
@@ -83,7 +87,7 @@ def test_a_content_field_reaches_only_the_pages_naming_the_story(planned):
     assert any(job.template == "redirect.html" for job in before.values())     # the fixture has an alias
     tested = 0
     for story in articles:
-        for field in sorted(CONTENT_FIELDS - {"key_lines"}):
+        for field in sorted(CONTENT_FIELDS - {"key_lines"} - DERIVED):
             edited = dataclasses.replace(story, **{field: changed_value(story, field)})
             assert story_shape(edited) == story_shape(story)
             after = {job.path: job for job in plan_jobs(config, urls, with_story(checked, edited), inputs)}
