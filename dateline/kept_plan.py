@@ -19,8 +19,16 @@ story's digest and shape. The next build, when the site fingerprint, the
 stories and their order are the same and every story whose digest changed
 kept its shape, takes every job that holds no changed story as it was, its
 key the one the published file was made with (the manifest), and plans the
-rest. Anything else (a story added, removed or re-tagged, a setting or
-template edited, a multilingual site) plans everything, as before.
+rest.
+
+When stories were added, removed or reshaped (re-tagged, re-timed, a new
+slug...) under the same site-wide inputs, it also plans again, whole, every
+listing such a story is or was on (its pages and feeds: their pagination
+may shift), the pages of the stories whose neighbours changed or whose
+related list was computed again (related.py says which), and every page
+holding a story that moved, changed or links to one that moved (links show
+the target's address). The rest is taken as it was. A setting or template
+edited, or a multilingual site, plans everything, as before.
 
 A field added to Article is part of the shape until it is listed below, so
 a field nobody thought about plans everything when it changes: slow, never
@@ -37,10 +45,14 @@ from datetime import datetime
 from .keys import digest
 from .model import Article
 from .plan import PageJob
+from .related import Related
 from .urls import output_path
 
-# A job kept: (path, kind, template, origin, sitemap date, indexes of the stories it holds).
-Record = tuple[str, str, str, str, datetime | None, tuple[int, ...]]
+# A job kept: (path, kind, template, origin, sitemap date, indexes of the
+# stories it holds, the path of the listing it belongs to or "").
+Record = tuple[str, str, str, str, datetime | None, tuple[int, ...], str]
+# The kept plan's form: a plan stored by code with another is planned anew.
+PLAN_VERSION = 2
 
 # Article fields that change what a story's own pages and the listings showing
 # it say, never which pages exist or what they list.
@@ -71,6 +83,8 @@ class KeptPlan:
     digests: tuple[str, ...]        # each story's digest (the load stage's)
     shapes: tuple[str, ...]         # each story's `story_shape`
     jobs: tuple[Record, ...]        # one per job that `is_kept`
+    related: str                    # the key of the related lists its story pages had (related.Related.key)
+    version: int                    # PLAN_VERSION (no default: a plan pickled without one has none)
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ class Reuse:
     """What a build takes from the last one's plan."""
     jobs: dict[str, PageJob]        # site path -> the last build's job, still standing
     records: dict[str, Record]      # site path -> that job's record, kept again as it is
+    related: str                    # the kept plan's `related`
 
 
 def story_shapes(kept: KeptPlan | None, site: str, articles, digests: dict[str, str]) -> tuple[str, ...]:
@@ -93,36 +108,99 @@ def story_shapes(kept: KeptPlan | None, site: str, articles, digests: dict[str, 
     return tuple(shapes)
 
 
-def reusable_jobs(kept: KeptPlan | None, site: str, articles, digests: dict[str, str], shapes: tuple[str, ...],
-                  manifest: dict) -> Reuse | None:
+def usable(kept) -> bool:
+    """Whether a stored plan is one this code wrote (an older one is planned anew, once)."""
+    return isinstance(kept, KeptPlan) and getattr(kept, "version", None) == PLAN_VERSION
+
+
+def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, str], shapes: tuple[str, ...],
+                  manifest: dict, body_links: dict[str, tuple[str, ...]] | None = None,
+                  related: Related | None = None) -> Reuse | None:
     """The jobs of the last build's plan that this build can take as they
     were, or None when the plan does not apply (see the module's docstring).
 
-    `articles`: this build's stories in the archive's order; `digests`: source
-    -> digest; `shapes`: `story_shapes`; `manifest`: the published files'
-    entries, whose keys the kept jobs take (a file missing from it is planned
-    again)."""
-    if kept is None or kept.site != site or shapes != kept.shapes \
-            or tuple(article.source for article in articles) != kept.sources:
+    `archive`: this build's; `digests`: source -> digest; `shapes`:
+    `story_shapes`; `manifest`: the published files' entries, whose keys the
+    kept jobs take (a file missing from it is planned again). When stories
+    were added, removed or reshaped, also `body_links` (body key -> the
+    content paths it links to) and `related` (related.related_lists, this
+    build's): without them, or when the related lists were not updated from
+    the ones the kept plan was made with, None."""
+    if not usable(kept) or kept.site != site:
         return None
-    changed = {index for index, (source, old) in enumerate(zip(kept.sources, kept.digests))
-               if digests.get(source) != old}
+    articles = archive.articles
+    sources = tuple(article.source for article in articles)
+    if shapes == kept.shapes and sources == kept.sources:
+        changed = {index for index, (source, old) in enumerate(zip(kept.sources, kept.digests))
+                   if digests.get(source) != old}
+        return _taken(kept, manifest, changed, frozenset(), frozenset(), None)
+    if related is None or related.again is None or related.base != kept.related or body_links is None:
+        return None
+    old_index = {source: index for index, source in enumerate(kept.sources)}
+    old_shapes = dict(zip(kept.sources, kept.shapes))
+    # Stories added, removed or reshaped: what lists them, and in what order, may change.
+    moved = {source for source, shape in zip(sources, shapes) if old_shapes.get(source) != shape}
+    moved |= old_index.keys() - set(sources)
+    moved_paths = {source.split("/", 1)[1] for source in moved}     # as body links name them
+    # A story is stale when its page or a full-text feed showing it may say
+    # something else: it moved, its content changed, or it links to a story
+    # that moved (whose address it shows).
+    stale = set(moved)
+    for article in articles:
+        source = article.source
+        old = old_index.get(source)
+        if old is not None and digests.get(source) != kept.digests[old]:
+            stale.add(source)
+        elif not moved_paths.isdisjoint(body_links.get(article.body_key, ())):
+            stale.add(source)
+    changed = {old_index[source] for source in stale if source in old_index}
+    # Listings a moved story is on, or was on: planned again whole (pages and feeds).
+    was_on = {old_index[source] for source in moved if source in old_index}
+    listings = {record[6] for record in kept.jobs if record[6] and not was_on.isdisjoint(record[5])}
+    for listing in (archive.home, *archive.dates, *(listing for kind in archive.terms for listing in archive.terms[kind])):
+        if listing.path not in listings and any(article.source in moved for article in listing.articles):
+            listings.add(listing.path)
+    # Story pages whose neighbours or related stories are others now.
+    stories = set(related.again)
+    last = len(kept.sources) - 1
+    for number, source in enumerate(sources):
+        old = old_index.get(source)
+        if old is None:
+            continue
+        newer = sources[number - 1] if number > 0 else None
+        older = sources[number + 1] if number + 1 < len(sources) else None
+        if (newer, older) != (kept.sources[old - 1] if old > 0 else None, kept.sources[old + 1] if old < last else None):
+            stories.add(source)
+    renumber = {old: number for number, source in enumerate(sources) if (old := old_index.get(source)) is not None}
+    return _taken(kept, manifest, changed, frozenset(listings), frozenset(stories), renumber)
+
+
+def _taken(kept: KeptPlan, manifest: dict, changed: set[int], listings: frozenset[str], stories: frozenset[str],
+           renumber: dict[int, int] | None) -> Reuse:
+    """The kept jobs holding no `changed` story (old indexes), on none of the
+    `listings` (paths) and made for none of the `stories` (sources: their own
+    pages and redirects), each record's story indexes `renumber`ed to this
+    build's order when that moved."""
     jobs, records = {}, {}
     for record in kept.jobs:
-        path, kind, template, origin, lastmod, stories = record
-        if changed and not changed.isdisjoint(stories):
+        path, kind, template, origin, lastmod, held, listing = record
+        if (changed and not changed.isdisjoint(held)) or (listing and listing in listings) or origin in stories:
             continue
         entry = manifest.get(output_path(path))
-        if entry is not None:
-            jobs[path] = PageJob(path, kind, entry.key, None, origin, lastmod, template)
-            records[path] = record
-    return Reuse(jobs, records)
+        if entry is None:
+            continue
+        jobs[path] = PageJob(path, kind, entry.key, None, origin, lastmod, template, listing=listing)
+        if renumber is not None:
+            record = (path, kind, template, origin, lastmod, tuple(sorted(renumber[index] for index in held)), listing)
+        records[path] = record
+    return Reuse(jobs, records, kept.related)
 
 
 def plan_to_keep(site: str, articles, digests: dict[str, str], shapes: tuple[str, ...], reuse: Reuse | None,
-                 jobs: list[PageJob]) -> KeptPlan:
+                 jobs: list[PageJob], related: str) -> KeptPlan:
     """The plan this build leaves for the next one (`shapes`: `story_shapes`;
-    `reuse`: what it took from the last one's, if anything)."""
+    `reuse`: what it took from the last one's, if anything; `related`: the
+    key of the related lists its story pages were planned with)."""
     sources = tuple(article.source for article in articles)
     index = {source: number for number, source in enumerate(sources)}
     records = reuse.records if reuse else {}
@@ -130,12 +208,13 @@ def plan_to_keep(site: str, articles, digests: dict[str, str], shapes: tuple[str
     for job in jobs:
         if not is_kept(job):
             continue
-        if job.data is None:    # taken from the last plan, whose stories are these (same order)
+        if job.data is None:    # taken from the last plan, its stories numbered in this order
             kept.append(records[job.path])
             continue
         # A redirect holds its story's headline and URL, not the story: its origin.
         stories = {index[source] for source in job.stories if source in index}
         if job.origin in index:
             stories.add(index[job.origin])
-        kept.append((job.path, job.kind, job.template, job.origin, job.lastmod, tuple(sorted(stories))))
-    return KeptPlan(site, sources, tuple(digests.get(source, "") for source in sources), shapes, tuple(kept))
+        kept.append((job.path, job.kind, job.template, job.origin, job.lastmod, tuple(sorted(stories)), job.listing))
+    return KeptPlan(site, sources, tuple(digests.get(source, "") for source in sources), shapes, tuple(kept),
+                    related, PLAN_VERSION)

@@ -37,7 +37,7 @@ from .errors import BuildError, Problem, UsageError, sorted_problems
 from .i18n import MESSAGES_FOLDER, load_words
 from .model import Article
 from .lock import output_lock, project_lock
-from .related import related_map
+from .related import related_lists, related_map
 from .output import (SITE_MARKER, SITE_MARKER_TEXT, OutputError, Staging, files_unchanged, folders_unchanged,
                      foreign_files, foreign_message, is_marked, output_problem, spare_folder)
 from .keys import Keys, code_version, digest
@@ -795,25 +795,33 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
     manifest = store.manifest(options.out_dir)
     # A multilingual site's pages list their other languages' versions: always planned whole.
     keeps_plan = len(checked.editions) == 1
-    shapes, reuse = last_plan(store, options.out_dir, site, checked, manifest) if keeps_plan else ((), None)
+    shapes, reuse, related = last_plan(store, options.out_dir, site, checked, manifest) if keeps_plan \
+        else ((), None, None)
 
-    def plan_and_publish(reuse):
-        # Related lists are derived only for the stories planned again, when the plan is reused.
-        jobs = planned_jobs(config, urls, checked, inputs, None if reuse else related_map(checked.archive, store),
+    def plan_and_publish(reuse, related):
+        # With the plan reused for content edits alone, related lists are
+        # derived only for the stories planned again.
+        jobs = planned_jobs(config, urls, checked, inputs, related.lists if related else None,
                             reuse.jobs if reuse else None)
         collector_resumed(collecting)
         return jobs, publish(config, urls, store, jobs, options, checked.photos, search_pages(checked.archive),
                              manifest)
 
+    if reuse is None and related is None:
+        related = related_lists(checked.archive, store)
     try:
-        jobs, published = plan_and_publish(reuse)
+        jobs, published = plan_and_publish(reuse, related)
     except PlanOutdated:
         # A published file a kept job stood for is gone or changed: plan everything.
         reuse = None
-        jobs, published = plan_and_publish(None)
+        related = related or related_lists(checked.archive, store)
+        jobs, published = plan_and_publish(None, related)
     stats, rendered, search_index, resized = published
-    store.save_plan(options.out_dir,
-                    plan_to_keep(site, articles, checked.digests, shapes, reuse, jobs) if keeps_plan else None)
+    if keeps_plan:
+        store.save_plan(options.out_dir, plan_to_keep(site, articles, checked.digests, shapes, reuse, jobs,
+                                                      related.key if related else reuse.related))
+    else:
+        store.save_plan(options.out_dir, None)
     feeds = sum(1 for job in jobs if job.kind == "feed")
     pages = sum(1 for job in jobs if job.kind == "page")
     store.set_meta(state_name, json.dumps({
@@ -830,14 +838,24 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
 
 
 def last_plan(store: Store, out_dir: Path, site: str, checked: Checked, manifest: dict):
-    """The stories' shapes and what this build takes from the last build's
-    plan (kept_plan.py). The kept plan itself is let go here: ~14 MB at
-    10,000 articles that the render workers, forked later, would share."""
-    from .kept_plan import reusable_jobs, story_shapes
+    """The stories' shapes, what this build takes from the last build's plan
+    (kept_plan.py) and, when stories were added, removed or reshaped, the
+    related lists (related.py), which say which story pages that reaches.
+    The kept plan itself is let go here: ~14 MB at 10,000 articles that the
+    render workers, forked later, would share."""
+    from .kept_plan import reusable_jobs, story_shapes, usable
     kept = store.plan(out_dir)
-    articles = checked.archive.articles
-    shapes = story_shapes(kept, site, articles, checked.digests)
-    return shapes, reusable_jobs(kept, site, articles, checked.digests, shapes, manifest)
+    archive = checked.archive
+    kept = kept if usable(kept) else None
+    shapes = story_shapes(kept, site, archive.articles, checked.digests)
+    if kept is None or kept.site != site:
+        return shapes, None, None
+    related = None
+    if shapes != kept.shapes or len(archive.articles) != len(kept.sources) \
+            or any(article.source != source for article, source in zip(archive.articles, kept.sources)):
+        related = related_lists(archive, store)
+    return shapes, reusable_jobs(kept, site, archive, checked.digests, shapes, manifest, checked.body_links,
+                                 related), related
 
 
 class PlanOutdated(Exception):

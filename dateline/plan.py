@@ -46,6 +46,9 @@ class PageJob:
     # "page" and "feed" jobs: the stories its inputs hold (source paths; see
     # kept_plan.py). Empty for a job taken from the kept plan, whose record has them.
     stories: tuple[str, ...] = ()
+    # Listing pages and feeds: the path of the listing they belong to (the
+    # kept plan plans a listing's pages and feeds again together).
+    listing: str = ""
 
 
 def page_job(keys: Keys, path: str, template: str, inputs, **fields) -> PageJob:
@@ -53,9 +56,9 @@ def page_job(keys: Keys, path: str, template: str, inputs, **fields) -> PageJob:
     return PageJob(path, "page", key, inputs, template=template, stories=tuple(keys.stories), **fields)
 
 
-def feed_job(keys: Keys, path: str, plan: FeedPlan) -> PageJob:
+def feed_job(keys: Keys, path: str, plan: FeedPlan, listing: str) -> PageJob:
     key = keys.feed(plan)
-    return PageJob(path, "feed", key, plan, stories=tuple(keys.stories))
+    return PageJob(path, "feed", key, plan, stories=tuple(keys.stories), listing=listing)
 
 
 class Planner:
@@ -153,7 +156,8 @@ class Planner:
             path=page.path, articles=page.articles, older=page.older, newer=page.newer,
             intro=self.config.description if listing.kind == "home" else "",
             profile=self.profile(listing.name) if listing.kind == "author" else None)
-        return page_job(self.keys, page.path, "list.html", inputs, lastmod=newest_change(page.articles))
+        return page_job(self.keys, page.path, "list.html", inputs, lastmod=newest_change(page.articles),
+                        listing=listing.path)
 
     def feed_jobs(self, listing: Listing) -> list[PageJob]:
         formats = ("rss", "atom", "json") if listing.kind == "home" else ("rss", "atom")
@@ -180,7 +184,7 @@ class Planner:
         return [feed_job(self.keys, paths[fmt], FeedPlan(
                     format=fmt, title=title, description=description, home_path=base, rss_path=paths["rss"],
                     atom_path=paths["atom"], json_path=paths["json"], articles=items, link_targets=targets,
-                    full_content=full_content, language=self.site.language.tag))
+                    full_content=full_content, language=self.site.language.tag), base)
                 for fmt in formats]
 
     def terms_job(self, kind: str) -> PageJob:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from dataclasses import dataclass
 
 from .archive import RELATED_WINDOW, Archive, related_articles, term_slug
 from .keys import code_version, digest
@@ -32,25 +33,40 @@ ROW = "related"
 STORIES_ROW = "related-stories"
 
 
+@dataclass(frozen=True)
+class Related:
+    lists: dict[str, tuple[Article, ...]]   # source -> its related stories, for every story
+    key: str                    # what the lists were computed from (each story's time, slug, tags, section)
+    base: str                   # the key of the saved lists this build started from ("" for none)
+    # The stories whose lists were computed again (the rest are the saved
+    # ones, as they were under `base`); None when every list was.
+    again: frozenset[str] | None
+
+
 def related_map(archive: Archive, store) -> dict[str, tuple[Article, ...]]:
-    """Every article's related stories, by source path (see the module's docstring).
+    """Every article's related stories, by source path (see the module's docstring)."""
+    return related_lists(archive, store).lists
+
+
+def related_lists(archive: Archive, store) -> Related:
+    """`related_map` with what it started from and what it computed again.
     Stored with a CRC like every cached value, so a damaged row is computed again."""
     stories = {a.source: [a.published_seconds, a.slug, list(a.tags), a.section] for a in archive.articles}
     key = digest(code_version(), repr(list(stories.items())))
     by_source = {a.source: a for a in archive.articles}
     saved_key, _, saved_lists = store.get_checked_meta(ROW).partition("\n")
-    related = None
+    related, again = None, None
     try:
         if saved_key == key:
             lists = json.loads(saved_lists)
             story = by_source.__getitem__
-            related = {a.source: tuple(map(story, lists[a.source])) for a in archive.articles}
+            related, again = {a.source: tuple(map(story, lists[a.source])) for a in archive.articles}, frozenset()
         elif saved_key:
             old = json.loads(store.get_checked_meta(STORIES_ROW) or "null")
             if isinstance(old, dict) and old.get("key") == saved_key and old.get("code") == code_version():
-                related = _updated(archive, by_source, old["stories"], stories, json.loads(saved_lists))
+                related, again = _updated(archive, by_source, old["stories"], stories, json.loads(saved_lists))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        related = None      # not what this code wrote: computed again below
+        related, again = None, None      # not what this code wrote: computed again below
     if related is None:
         related = {a.source: related_articles(archive, a) for a in archive.articles}
     if saved_key != key:
@@ -58,15 +74,15 @@ def related_map(archive: Archive, store) -> dict[str, tuple[Article, ...]]:
         store.set_checked_meta(ROW, key + "\n" + json.dumps(lists, sort_keys=True))
         store.set_checked_meta(STORIES_ROW, json.dumps({"key": key, "code": code_version(), "stories": stories},
                                                        sort_keys=True))
-    return related
+    return Related(related, key, saved_key, again)
 
 
 def _updated(archive: Archive, by_source: dict[str, Article], old: dict, new: dict,
-             old_lists: dict) -> dict[str, tuple[Article, ...]]:
+             old_lists: dict) -> tuple[dict[str, tuple[Article, ...]], frozenset[str]]:
     """The lists after the changes from `old` to `new` (source -> [time,
     slug, tags, section]): computed again for the changed stories and the
     stories whose windows moved, the rest as saved (`old_lists`: source ->
-    the sources of its list)."""
+    the sources of its list); and the sources of the lists computed again."""
     changed = {source for source in old.keys() | new.keys() if old.get(source) != new.get(source)}
     touched = set()
     for source in changed:
@@ -94,8 +110,8 @@ def _updated(archive: Archive, by_source: dict[str, Article], old: dict, new: di
             if now != _window(before_sources, before_times, article.published_seconds) or changed.intersection(now):
                 again.add(article.source)
     story = by_source.__getitem__
-    return {a.source: related_articles(archive, a) if a.source in again else tuple(map(story, old_lists[a.source]))
-            for a in archive.articles}
+    return ({a.source: related_articles(archive, a) if a.source in again else tuple(map(story, old_lists[a.source]))
+             for a in archive.articles}, frozenset(again))
 
 
 def _terms(story: list) -> set[tuple[str, str]]:

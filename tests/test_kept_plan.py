@@ -6,11 +6,15 @@ but its shape), only the pages whose record names that story. That is safe
 only if no page reads a content field of a story its record does not name:
 here each content field of each story is changed in turn, the site planned
 again, and every page whose key or sitemap date moved must name the story.
+After stories are added, removed or reshaped, it re-plans the listings and
+story pages that reaches: random chains of such edits are planned both ways
+and every job compared with the plan made from nothing.
 (Whole builds after such edits are compared with cold builds in
 tests/test_incremental.py.)"""
 from __future__ import annotations
 
 import dataclasses
+import random
 import shutil
 from datetime import timedelta
 
@@ -20,10 +24,12 @@ from conftest import FIXTURE_ARCHIVE
 from dateline.archive import build_archive
 from dateline.cache import open_store
 from dateline.config import load_config
+from dateline.cache import Store
 from dateline.kept_plan import (CONTENT_FIELDS, SHAPE_FIELDS, is_kept, plan_to_keep, reusable_jobs, story_shape,
                                  story_shapes)
 from dateline.model import Article, Correction
 from dateline.pipeline import BuildOptions, check, gather_inputs, plan_jobs
+from dateline.related import related_lists
 from dateline.urls import SiteUrls, output_path
 
 
@@ -82,7 +88,7 @@ def test_a_content_field_reaches_only_the_pages_naming_the_story(planned):
     before = {job.path: job for job in plan_jobs(config, urls, checked, inputs)}
     articles = checked.archive.articles
     kept = plan_to_keep("site", articles, checked.digests, story_shapes(None, "site", articles, checked.digests),
-                        None, list(before.values()))
+                        None, list(before.values()), "related")
     names = {record[0]: {kept.sources[index] for index in record[5]} for record in kept.jobs}
     assert any(job.template == "redirect.html" for job in before.values())     # the fixture has an alias
     tested = 0
@@ -101,8 +107,10 @@ def test_a_content_field_reaches_only_the_pages_naming_the_story(planned):
 
 
 def reuse_of(kept, site, articles, digests, manifest):
-    """What the pipeline does: shapes (the kept plan's where it can), then the jobs."""
-    return reusable_jobs(kept, site, articles, digests, story_shapes(kept, site, articles, digests), manifest)
+    """What the pipeline does after content edits: shapes (the kept plan's where it can), then the jobs."""
+    archive, problems = build_archive(articles)
+    assert not problems
+    return reusable_jobs(kept, site, archive, digests, story_shapes(kept, site, archive.articles, digests), manifest)
 
 
 def test_a_changed_story_re_plans_what_names_it_and_nothing_else(planned):
@@ -110,7 +118,7 @@ def test_a_changed_story_re_plans_what_names_it_and_nothing_else(planned):
     jobs = plan_jobs(config, urls, checked, inputs)
     articles = checked.archive.articles
     kept = plan_to_keep("site", articles, checked.digests, story_shapes(None, "site", articles, checked.digests),
-                        None, jobs)
+                        None, jobs, "related")
     manifest = {output_path(job.path): _Entry(job.key) for job in jobs}
     story = articles[1]
     unchanged = reuse_of(kept, "site", articles, checked.digests, manifest)
@@ -137,3 +145,108 @@ def test_a_changed_story_re_plans_what_names_it_and_nothing_else(planned):
 @dataclasses.dataclass
 class _Entry:
     key: str
+
+
+# -- structural edits ------------------------------------------------------------------
+
+def structural_edit(rng: random.Random, articles: list[Article], digests: dict[str, str], serial: int) -> str:
+    """One random edit of the stories' shape, in place (`digests` follow, as a
+    changed file's would); its name."""
+    action = rng.choice(["add", "add", "delete", "retag", "retime", "author", "section", "location", "slug",
+                         "alias", "body"])
+    if action == "add" or len(articles) < 6:
+        model = rng.choice(articles)
+        slug = f"added-{serial}"
+        added = dataclasses.replace(model, source=f"content/extra/{slug}.md", slug=slug, url=f"/extra/{slug}/",
+                                    aliases=(), id="", published=model.published + timedelta(hours=rng.choice([-30, 0, 5])),
+                                    tags=tuple(rng.sample(["Budget", "Courts", "ports", "summit"], rng.randrange(3))))
+        articles.append(added)
+        digests[added.source] = f"added {serial}"
+        return "add"
+    index = rng.randrange(len(articles))
+    old = articles[index]
+    if action == "delete":
+        del articles[index]
+        return action
+    if action == "retag":
+        new = dataclasses.replace(old, tags=tuple(rng.sample(["Budget", "Courts", "ports", "summit", "weather"],
+                                                             rng.randrange(4))))
+    elif action == "retime":
+        new = dataclasses.replace(old, published=old.published + timedelta(days=rng.choice([-400, -3, 2, 40])))
+    elif action == "author":
+        new = dataclasses.replace(old, authors=old.authors[:1] + ("Added Writer",))
+    elif action == "section":
+        new = dataclasses.replace(old, section=rng.choice(["", "World", "Business"]))
+    elif action == "location":
+        new = dataclasses.replace(old, location=rng.choice(["", "Oslo", "Lagos"]))
+    elif action == "slug":
+        new = dataclasses.replace(old, slug=old.slug + "-b", url=old.url.rstrip("/") + "-b/")
+    elif action == "alias":
+        new = dataclasses.replace(old, aliases=old.aliases + (f"/old/{old.slug}-{serial}/",))
+    else:   # a content edit along with the others
+        new = dataclasses.replace(old, title=old.title + " (updated)")
+    articles[index] = new
+    digests[new.source] = f"edited {serial}"
+    return action
+
+
+def with_articles(checked, articles: list[Article], digests: dict[str, str]):
+    archive, problems = build_archive(articles, language=checked.editions[0].language.tag)
+    assert not problems
+    return dataclasses.replace(checked, archive=archive, digests=dict(digests),
+                               editions=(dataclasses.replace(checked.editions[0], archive=archive),))
+
+
+def compared(jobs) -> dict:
+    return {job.path: (job.kind, job.key, job.lastmod, job.template) for job in jobs}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_after_structural_edits_the_reused_plan_is_the_plan_made_afresh(planned, seed):
+    config, urls, checked, inputs = planned
+    rng = random.Random(seed)
+    articles, digests = list(checked.archive.articles), dict(checked.digests)
+    store = Store(None)
+    related = related_lists(checked.archive, store)
+    jobs = plan_jobs(config, urls, checked, inputs, related.lists)
+    kept = plan_to_keep("site", checked.archive.articles, digests, story_shapes(None, "site", checked.archive.articles,
+                                                                                 digests), None, jobs, related.key)
+    taken = []
+    for step in range(30):
+        action = structural_edit(rng, articles, digests, step)
+        now = with_articles(checked, articles, digests)
+        ordered = now.archive.articles
+        manifest = {output_path(job.path): _Entry(job.key) for job in jobs}
+        shapes = story_shapes(kept, "site", ordered, digests)
+        related = related_lists(now.archive, store)
+        reuse = reusable_jobs(kept, "site", now.archive, digests, shapes, manifest, now.body_links, related)
+        assert reuse is not None, (seed, step, action)
+        jobs = plan_jobs(config, urls, now, inputs, related.lists, reuse.jobs)
+        fresh = plan_jobs(config, urls, now, inputs)
+        assert compared(jobs) == compared(fresh), (seed, step, action)
+        kept = plan_to_keep("site", ordered, digests, shapes, reuse, jobs, related.key)
+        taken.append(len(reuse.jobs))
+    # The plan was reused: most kept jobs were taken as they were.
+    assert sum(taken) > 0.5 * 30 * sum(1 for job in jobs if is_kept(job)), taken
+
+
+def test_structural_reuse_needs_the_related_lists_it_was_planned_with(planned):
+    config, urls, checked, inputs = planned
+    articles, digests = list(checked.archive.articles), dict(checked.digests)
+    store = Store(None)
+    related = related_lists(checked.archive, store)
+    jobs = plan_jobs(config, urls, checked, inputs, related.lists)
+    kept = plan_to_keep("site", articles, digests, story_shapes(None, "site", articles, digests), None, jobs,
+                        related.key)
+    manifest = {output_path(job.path): _Entry(job.key) for job in jobs}
+    structural_edit(random.Random(1), articles, digests, 99)
+    now = with_articles(checked, articles, digests)
+    shapes = story_shapes(kept, "site", now.archive.articles, digests)
+    # Lists saved by a build whose plan was not kept (it failed after planning): not the kept plan's.
+    other = Store(None)
+    related_lists(with_articles(checked, articles[:-1], digests).archive, other)
+    assert reusable_jobs(kept, "site", now.archive, digests, shapes, manifest, now.body_links,
+                         related_lists(now.archive, other)) is None
+    assert reusable_jobs(kept, "site", now.archive, digests, shapes, manifest, now.body_links, None) is None
+    assert reusable_jobs(kept, "site", now.archive, digests, shapes, manifest, now.body_links,
+                         related_lists(now.archive, store)) is not None
