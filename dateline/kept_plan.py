@@ -171,16 +171,22 @@ def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, 
         older = sources[number + 1] if number + 1 < len(sources) else None
         if (newer, older) != (kept.sources[old - 1] if old > 0 else None, kept.sources[old + 1] if old < last else None):
             stories.add(source)
-    renumber = {old: number for number, source in enumerate(sources) if (old := old_index.get(source)) is not None}
+    renumber = [-1] * len(kept.sources)     # old index -> new index (-1: deleted)
+    for number, source in enumerate(sources):
+        old = old_index.get(source)
+        if old is not None:
+            renumber[old] = number
     return _taken(kept, manifest, changed, frozenset(listings), frozenset(stories), renumber)
 
 
 def _taken(kept: KeptPlan, manifest: dict, changed: set[int], listings: frozenset[str], stories: frozenset[str],
-           renumber: dict[int, int] | None) -> Reuse:
+           renumber: list[int] | None) -> Reuse:
     """The kept jobs holding no `changed` story (old indexes), on none of the
     `listings` (paths) and made for none of the `stories` (sources: their own
     pages and redirects), each record's story indexes `renumber`ed to this
-    build's order when that moved."""
+    build's order when that moved. (A taken record holds no story that
+    moved, and the stories that did not keep their order: its renumbered
+    indexes stay sorted.)"""
     jobs, records = {}, {}
     for record in kept.jobs:
         path, kind, template, origin, lastmod, held, listing = record
@@ -191,7 +197,7 @@ def _taken(kept: KeptPlan, manifest: dict, changed: set[int], listings: frozense
             continue
         jobs[path] = PageJob(path, kind, entry.key, None, origin, lastmod, template, listing=listing)
         if renumber is not None:
-            record = (path, kind, template, origin, lastmod, tuple(sorted(renumber[index] for index in held)), listing)
+            record = (path, kind, template, origin, lastmod, tuple(map(renumber.__getitem__, held)), listing)
         records[path] = record
     return Reuse(jobs, records, kept.related)
 
