@@ -136,6 +136,13 @@ def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, 
         return _taken(kept, manifest, changed, frozenset(), frozenset(), None)
     if related is None or related.again is None or related.base != kept.related or body_links is None:
         return None
+    return _after_moves(kept, archive, sources, digests, shapes, manifest, body_links, related)
+
+
+def _after_moves(kept: KeptPlan, archive, sources: tuple[str, ...], digests: dict[str, str],
+                 shapes: tuple[str, ...], manifest: dict, body_links: dict[str, tuple[str, ...]],
+                 related: Related) -> Reuse:
+    """`reusable_jobs` when stories were added, removed or reshaped."""
     old_index = {source: index for index, source in enumerate(kept.sources)}
     old_shapes = dict(zip(kept.sources, kept.shapes))
     # Stories added, removed or reshaped: what lists them, and in what order, may change.
@@ -146,36 +153,33 @@ def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, 
     # something else: it moved, its content changed, or it links to a story
     # that moved (whose address it shows).
     stale = set(moved)
-    for article in articles:
-        source = article.source
-        old = old_index.get(source)
-        if old is not None and digests.get(source) != kept.digests[old]:
-            stale.add(source)
-        elif not moved_paths.isdisjoint(body_links.get(article.body_key, ())):
-            stale.add(source)
-    changed = {old_index[source] for source in stale if source in old_index}
+    for article in archive.articles:
+        old = old_index.get(article.source)
+        if (old is not None and digests.get(article.source) != kept.digests[old]) \
+                or not moved_paths.isdisjoint(body_links.get(article.body_key, ())):
+            stale.add(article.source)
     # Listings a moved story is on, or was on: planned again whole (pages and feeds).
     was_on = {old_index[source] for source in moved if source in old_index}
     listings = {record[6] for record in kept.jobs if record[6] and not was_on.isdisjoint(record[5])}
-    for listing in (archive.home, *archive.dates, *(listing for kind in archive.terms for listing in archive.terms[kind])):
+    every = (archive.home, *archive.dates, *(listing for kind in archive.terms for listing in archive.terms[kind]))
+    for listing in every:
         if listing.path not in listings and any(article.source in moved for article in listing.articles):
             listings.add(listing.path)
-    # Story pages whose neighbours or related stories are others now.
+    # Story pages whose neighbours or related stories are others now; each
+    # story's old index -> its new one (-1: deleted).
     stories = set(related.again)
-    last = len(kept.sources) - 1
+    renumber = [-1] * len(kept.sources)
     for number, source in enumerate(sources):
         old = old_index.get(source)
         if old is None:
             continue
+        renumber[old] = number
         newer = sources[number - 1] if number > 0 else None
         older = sources[number + 1] if number + 1 < len(sources) else None
-        if (newer, older) != (kept.sources[old - 1] if old > 0 else None, kept.sources[old + 1] if old < last else None):
+        if newer != (kept.sources[old - 1] if old > 0 else None) \
+                or older != (kept.sources[old + 1] if old + 1 < len(kept.sources) else None):
             stories.add(source)
-    renumber = [-1] * len(kept.sources)     # old index -> new index (-1: deleted)
-    for number, source in enumerate(sources):
-        old = old_index.get(source)
-        if old is not None:
-            renumber[old] = number
+    changed = {old_index[source] for source in stale if source in old_index}
     return _taken(kept, manifest, changed, frozenset(listings), frozenset(stories), renumber)
 
 
@@ -184,9 +188,8 @@ def _taken(kept: KeptPlan, manifest: dict, changed: set[int], listings: frozense
     """The kept jobs holding no `changed` story (old indexes), on none of the
     `listings` (paths) and made for none of the `stories` (sources: their own
     pages and redirects), each record's story indexes `renumber`ed to this
-    build's order when that moved. (A taken record holds no story that
-    moved, and the stories that did not keep their order: its renumbered
-    indexes stay sorted.)"""
+    build's order when that moved. (A taken record holds no moved story,
+    and the others keep their order: its renumbered indexes stay sorted.)"""
     jobs, records = {}, {}
     for record in kept.jobs:
         path, kind, template, origin, lastmod, held, listing = record

@@ -157,8 +157,9 @@ def structural_edit(rng: random.Random, articles: list[Article], digests: dict[s
     if action == "add" or len(articles) < 6:
         model = rng.choice(articles)
         slug = f"added-{serial}"
+        moment = model.published + timedelta(hours=rng.choice([-30, 0, 5]))
         added = dataclasses.replace(model, source=f"content/extra/{slug}.md", slug=slug, url=f"/extra/{slug}/",
-                                    aliases=(), id="", published=model.published + timedelta(hours=rng.choice([-30, 0, 5])),
+                                    aliases=(), id="", published=moment,
                                     tags=tuple(rng.sample(["Budget", "Courts", "ports", "summit"], rng.randrange(3))))
         articles.append(added)
         digests[added.source] = f"added {serial}"
