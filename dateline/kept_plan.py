@@ -113,6 +113,12 @@ def usable(kept) -> bool:
     return isinstance(kept, KeptPlan) and getattr(kept, "version", None) == PLAN_VERSION
 
 
+def same_stories(kept: KeptPlan, articles, shapes: tuple[str, ...]) -> bool:
+    """Whether the kept plan was made from these stories, in this order and of these shapes."""
+    return shapes == kept.shapes and len(articles) == len(kept.sources) \
+        and all(article.source == source for article, source in zip(articles, kept.sources))
+
+
 def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, str], shapes: tuple[str, ...],
                   manifest: dict, body_links: dict[str, tuple[str, ...]] | None = None,
                   related: Related | None = None) -> Reuse | None:
@@ -128,21 +134,19 @@ def reusable_jobs(kept: KeptPlan | None, site: str, archive, digests: dict[str, 
     the ones the kept plan was made with, None."""
     if not usable(kept) or kept.site != site:
         return None
-    articles = archive.articles
-    sources = tuple(article.source for article in articles)
-    if shapes == kept.shapes and sources == kept.sources:
+    if same_stories(kept, archive.articles, shapes):
         changed = {index for index, (source, old) in enumerate(zip(kept.sources, kept.digests))
                    if digests.get(source) != old}
         return _taken(kept, manifest, changed, frozenset(), frozenset(), None)
     if related is None or related.again is None or related.base != kept.related or body_links is None:
         return None
-    return _after_moves(kept, archive, sources, digests, shapes, manifest, body_links, related)
+    return _after_moves(kept, archive, digests, shapes, manifest, body_links, related)
 
 
-def _after_moves(kept: KeptPlan, archive, sources: tuple[str, ...], digests: dict[str, str],
-                 shapes: tuple[str, ...], manifest: dict, body_links: dict[str, tuple[str, ...]],
-                 related: Related) -> Reuse:
+def _after_moves(kept: KeptPlan, archive, digests: dict[str, str], shapes: tuple[str, ...], manifest: dict,
+                 body_links: dict[str, tuple[str, ...]], related: Related) -> Reuse:
     """`reusable_jobs` when stories were added, removed or reshaped."""
+    sources = tuple(article.source for article in archive.articles)
     old_index = {source: index for index, source in enumerate(kept.sources)}
     old_shapes = dict(zip(kept.sources, kept.shapes))
     # Stories added, removed or reshaped: what lists them, and in what order, may change.

@@ -843,17 +843,14 @@ def last_plan(store: Store, out_dir: Path, site: str, checked: Checked, manifest
     related lists (related.py), which say which story pages that reaches.
     The kept plan itself is let go here: ~14 MB at 10,000 articles that the
     render workers, forked later, would share."""
-    from .kept_plan import reusable_jobs, story_shapes, usable
+    from .kept_plan import reusable_jobs, same_stories, story_shapes, usable
     kept = store.plan(out_dir)
     archive = checked.archive
     kept = kept if usable(kept) else None
     shapes = story_shapes(kept, site, archive.articles, checked.digests)
     if kept is None or kept.site != site:
         return shapes, None, None
-    related = None
-    if shapes != kept.shapes or len(archive.articles) != len(kept.sources) \
-            or any(article.source != source for article, source in zip(archive.articles, kept.sources)):
-        related = related_lists(archive, store)
+    related = None if same_stories(kept, archive.articles, shapes) else related_lists(archive, store)
     return shapes, reusable_jobs(kept, site, archive, checked.digests, shapes, manifest, checked.body_links,
                                  related), related
 
