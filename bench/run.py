@@ -246,11 +246,11 @@ def edit_body(root: Path, index: int, count: int, line: str, photos_every: int =
 def scenarios(root: Path, count: int, cores: int, search: bool = True, repeat: int = 1, one_cold: bool = False,
               photos_every: int = 0, cold_only: bool = False):
     """(name, result) for every scenario, in order; each builds on the state the previous left."""
-    # The archive's stories are 613 minutes apart from 2012 (an hour apart past
-    # 150,000, generate.SPACED): from ~50,000 on
-    # they would lie in the future, and the build holds back (and rejects links
-    # to) stories not yet due. Every build runs at a pinned time after the
-    # newest story the scenarios write, so every story is published.
+    # The archive's stories are 613 minutes apart from 2012 (an hour apart
+    # past 150,000, generate.SPACED): from ~50,000 on they would lie in the
+    # future, and the build holds back (and rejects links to) stories not yet
+    # due. Every build runs at a pinned time a day after the newest story the
+    # scenarios write, so every story is published.
     newest = generate.article_meta(count)["published"]
     pinned = ("--now", (newest + timedelta(days=1)).isoformat())
     flags = pinned + (() if search else ("--no-search",))
