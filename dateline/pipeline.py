@@ -462,7 +462,8 @@ def template_problems(config: SiteConfig, options: BuildOptions, store: Store, c
     check that passes means the build's templates will too. Writes no site."""
     urls = SiteUrls(config.base_url)
     inputs = gather_inputs(config, urls, checked)
-    jobs = plan_jobs(config, urls, checked, inputs, related_map(checked.archive, store))
+    jobs = plan_jobs(config, urls, checked, inputs,
+                     related_map(checked.archive, store) if len(checked.editions) == 1 else None)
     from .render import Renderer, sample_problems
     return sample_problems(Renderer.create(config, urls, store), jobs)
 
@@ -807,7 +808,9 @@ def _check_and_publish(config: SiteConfig, options: BuildOptions, store: Store, 
         return jobs, publish(config, urls, store, jobs, options, checked.photos, search_pages(checked.archive),
                              manifest)
 
-    if reuse is None and related is None:
+    if keeps_plan and reuse is None and related is None:
+        # Related lists kept between builds cover one language's archive; a
+        # multilingual site's planners make each language's own.
         related = related_lists(checked.archive, store)
     try:
         jobs, published = plan_and_publish(reuse, related)
